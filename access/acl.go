@@ -1,0 +1,69 @@
+package access
+
+// Principal tokens are how ACLs are stored (a text[] column on documents and
+// chunks) and matched: a row is readable when its tokens overlap the viewer's
+// ([Viewer.Principals]) — one `&&` predicate that a GIN index serves.
+const (
+	// PrincipalEveryone marks a row readable by every member of its
+	// organization: the document had no ACL, or a public one.
+	PrincipalEveryone = "*"
+	userPrefix        = "user:"
+	groupPrefix       = "group:"
+)
+
+// ACL is a document's access list. A nil *ACL means "no ACL": visible to
+// everyone in the organization. A non-nil ACL that is not public and lists
+// nobody is locked: visible to no member. Matching is exact and
+// case-sensitive.
+type ACL struct {
+	Public bool     `json:"public,omitempty"`
+	Users  []string `json:"users,omitempty"`
+	Groups []string `json:"groups,omitempty"`
+}
+
+// Principals returns the tokens stored for a, never nil (an empty slice is
+// the locked ACL).
+func (a *ACL) Principals() []string {
+	if a == nil || a.Public {
+		return []string{PrincipalEveryone}
+	}
+	out := make([]string, 0, len(a.Users)+len(a.Groups))
+	for _, u := range a.Users {
+		out = append(out, userPrefix+u)
+	}
+	for _, g := range a.Groups {
+		out = append(out, groupPrefix+g)
+	}
+	return out
+}
+
+// Principals returns the tokens v matches: everyone, its user and its groups.
+func (v Viewer) Principals() []string {
+	out := make([]string, 0, 2+len(v.Groups))
+	out = append(out, PrincipalEveryone)
+	if v.UserID != "" {
+		out = append(out, userPrefix+v.UserID)
+	}
+	for _, g := range v.Groups {
+		out = append(out, groupPrefix+g)
+	}
+	return out
+}
+
+// CanRead reports whether v may read a row stamped with the given ACL
+// tokens: the Go form of the SQL predicate, for tests and admin tooling.
+func (v Viewer) CanRead(tokens []string) bool {
+	if v.SeesAllDocuments() {
+		return true
+	}
+	mine := make(map[string]struct{}, len(v.Groups)+2)
+	for _, p := range v.Principals() {
+		mine[p] = struct{}{}
+	}
+	for _, t := range tokens {
+		if _, ok := mine[t]; ok {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,41 @@
+package chat
+
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+func TestContentFromText(t *testing.T) {
+	t.Parallel()
+	b, err := json.Marshal(FromText("hi"))
+	require.NoError(t, err)
+	require.JSONEq(t, `{"items":[{"type":"text","text":"hi"}],"text":"hi"}`, string(b))
+}
+
+func TestContentEmptyItems(t *testing.T) {
+	t.Parallel()
+	b, err := json.Marshal(Content{})
+	require.NoError(t, err)
+	require.Equal(t, `{"items":[]}`, string(b))
+
+	for _, in := range []string{`{}`, `{"items":null}`} {
+		var c Content
+		require.NoError(t, json.Unmarshal([]byte(in), &c))
+		require.NotNil(t, c.Items, in)
+		require.Empty(t, c.Items, in)
+		require.Nil(t, c.Text, in)
+	}
+}
+
+func TestContentKeepsUnknownItemsAndStructuredResponse(t *testing.T) {
+	t.Parallel()
+	in := `{"items":[{"type":"image","url":"https://x/y.png","alt":"a"},{"type":"text","text":"t"}],"structuredResponse":{"k":[1,2]}}`
+	var c Content
+	require.NoError(t, json.Unmarshal([]byte(in), &c))
+	require.Equal(t, "image", c.Items[0].Type)
+	out, err := json.Marshal(c)
+	require.NoError(t, err)
+	require.JSONEq(t, in, string(out))
+}

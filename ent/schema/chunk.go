@@ -1,0 +1,53 @@
+package schema
+
+import (
+	"entgo.io/ent"
+	"entgo.io/ent/dialect/entsql"
+	"entgo.io/ent/schema/edge"
+	"entgo.io/ent/schema/field"
+	"entgo.io/ent/schema/index"
+)
+
+// Chunk is a piece of a document with its embedding. The table also has a
+// generated, stored tsvector of content (content_tsv, GIN-indexed) that ent
+// does not model; see storage/migration's diff hooks.
+type Chunk struct{ ent.Schema }
+
+// Mixin of the Chunk.
+func (Chunk) Mixin() []ent.Mixin { return []ent.Mixin{TenantMixin{}, CreateTimeMixin{}} }
+
+// Fields of the Chunk.
+func (Chunk) Fields() []ent.Field {
+	return []ent.Field{
+		idField(), // "{document id}#{chunk index}"
+		field.String("document_id").NotEmpty().Immutable().SchemaType(textType),
+		field.Int("chunk_index").NonNegative().Immutable(),
+		field.String("content").SchemaType(textType),
+		embeddingField(),
+		jsonObject("metadata"),
+		aclField(),
+		textArray("document_sets"),
+	}
+}
+
+// Edges of the Chunk.
+func (Chunk) Edges() []ent.Edge {
+	return []ent.Edge{
+		edge.From("document", Document.Type).Ref("chunks").
+			Field("document_id").Unique().Required().Immutable(),
+	}
+}
+
+// Indexes of the Chunk.
+func (Chunk) Indexes() []ent.Index {
+	return []ent.Index{
+		index.Fields("document_id", "chunk_index").Unique(),
+		index.Fields("organization_id"),
+		hnswIndex(),
+		index.Fields("acl").Annotations(entsql.IndexType("GIN")),
+		index.Fields("document_sets").Annotations(entsql.IndexType("GIN")),
+	}
+}
+
+// Policy of the Chunk: chunks carry their document's ACL.
+func (Chunk) Policy() ent.Policy { return aclPolicy() }
