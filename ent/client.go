@@ -1565,15 +1565,15 @@ func (c *MessageClient) QueryConversation(_m *Message) *ConversationQuery {
 	return query
 }
 
-// QueryFrom queries the from edge of a Message.
-func (c *MessageClient) QueryFrom(_m *Message) *ParticipantQuery {
+// QueryFromParticipant queries the from_participant edge of a Message.
+func (c *MessageClient) QueryFromParticipant(_m *Message) *ParticipantQuery {
 	query := (&ParticipantClient{config: c.config}).Query()
 	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
 		id := _m.ID
 		step := sqlgraph.NewStep(
 			sqlgraph.From(message.Table, message.FieldID, id),
 			sqlgraph.To(participant.Table, participant.FieldID),
-			sqlgraph.Edge(sqlgraph.M2O, true, message.FromTable, message.FromColumn),
+			sqlgraph.Edge(sqlgraph.M2O, true, message.FromParticipantTable, message.FromParticipantColumn),
 		)
 		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
 		return fromV, nil
@@ -1581,15 +1581,15 @@ func (c *MessageClient) QueryFrom(_m *Message) *ParticipantQuery {
 	return query
 }
 
-// QueryTo queries the to edge of a Message.
-func (c *MessageClient) QueryTo(_m *Message) *ParticipantQuery {
+// QueryToParticipant queries the to_participant edge of a Message.
+func (c *MessageClient) QueryToParticipant(_m *Message) *ParticipantQuery {
 	query := (&ParticipantClient{config: c.config}).Query()
 	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
 		id := _m.ID
 		step := sqlgraph.NewStep(
 			sqlgraph.From(message.Table, message.FieldID, id),
 			sqlgraph.To(participant.Table, participant.FieldID),
-			sqlgraph.Edge(sqlgraph.M2O, true, message.ToTable, message.ToColumn),
+			sqlgraph.Edge(sqlgraph.M2O, true, message.ToParticipantTable, message.ToParticipantColumn),
 		)
 		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
 		return fromV, nil
@@ -1961,15 +1961,15 @@ func (c *SessionClient) QueryConversation(_m *Session) *ConversationQuery {
 	return query
 }
 
-// QueryUser queries the user edge of a Session.
-func (c *SessionClient) QueryUser(_m *Session) *ParticipantQuery {
+// QueryUserParticipant queries the user_participant edge of a Session.
+func (c *SessionClient) QueryUserParticipant(_m *Session) *ParticipantQuery {
 	query := (&ParticipantClient{config: c.config}).Query()
 	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
 		id := _m.ID
 		step := sqlgraph.NewStep(
 			sqlgraph.From(session.Table, session.FieldID, id),
 			sqlgraph.To(participant.Table, participant.FieldID),
-			sqlgraph.Edge(sqlgraph.M2O, true, session.UserTable, session.UserColumn),
+			sqlgraph.Edge(sqlgraph.M2O, true, session.UserParticipantTable, session.UserParticipantColumn),
 		)
 		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
 		return fromV, nil
@@ -1977,15 +1977,15 @@ func (c *SessionClient) QueryUser(_m *Session) *ParticipantQuery {
 	return query
 }
 
-// QueryAgent queries the agent edge of a Session.
-func (c *SessionClient) QueryAgent(_m *Session) *ParticipantQuery {
+// QueryAgentParticipant queries the agent_participant edge of a Session.
+func (c *SessionClient) QueryAgentParticipant(_m *Session) *ParticipantQuery {
 	query := (&ParticipantClient{config: c.config}).Query()
 	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
 		id := _m.ID
 		step := sqlgraph.NewStep(
 			sqlgraph.From(session.Table, session.FieldID, id),
 			sqlgraph.To(participant.Table, participant.FieldID),
-			sqlgraph.Edge(sqlgraph.M2O, true, session.AgentTable, session.AgentColumn),
+			sqlgraph.Edge(sqlgraph.M2O, true, session.AgentParticipantTable, session.AgentParticipantColumn),
 		)
 		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
 		return fromV, nil

@@ -352,24 +352,24 @@ var schemaGraph = func() *sqlgraph.Schema {
 		"Conversation",
 	)
 	graph.MustAddE(
-		"from",
+		"from_participant",
 		&sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
 			Inverse: true,
-			Table:   message.FromTable,
-			Columns: []string{message.FromColumn},
+			Table:   message.FromParticipantTable,
+			Columns: []string{message.FromParticipantColumn},
 			Bidi:    false,
 		},
 		"Message",
 		"Participant",
 	)
 	graph.MustAddE(
-		"to",
+		"to_participant",
 		&sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
 			Inverse: true,
-			Table:   message.ToTable,
-			Columns: []string{message.ToColumn},
+			Table:   message.ToParticipantTable,
+			Columns: []string{message.ToParticipantColumn},
 			Bidi:    false,
 		},
 		"Message",
@@ -448,24 +448,24 @@ var schemaGraph = func() *sqlgraph.Schema {
 		"Conversation",
 	)
 	graph.MustAddE(
-		"user",
+		"user_participant",
 		&sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
 			Inverse: true,
-			Table:   session.UserTable,
-			Columns: []string{session.UserColumn},
+			Table:   session.UserParticipantTable,
+			Columns: []string{session.UserParticipantColumn},
 			Bidi:    false,
 		},
 		"Session",
 		"Participant",
 	)
 	graph.MustAddE(
-		"agent",
+		"agent_participant",
 		&sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
 			Inverse: true,
-			Table:   session.AgentTable,
-			Columns: []string{session.AgentColumn},
+			Table:   session.AgentParticipantTable,
+			Columns: []string{session.AgentParticipantColumn},
 			Bidi:    false,
 		},
 		"Session",
@@ -1334,28 +1334,28 @@ func (f *MessageFilter) WhereHasConversationWith(preds ...predicate.Conversation
 	})))
 }
 
-// WhereHasFrom applies a predicate to check if query has an edge from.
-func (f *MessageFilter) WhereHasFrom() {
-	f.Where(entql.HasEdge("from"))
+// WhereHasFromParticipant applies a predicate to check if query has an edge from_participant.
+func (f *MessageFilter) WhereHasFromParticipant() {
+	f.Where(entql.HasEdge("from_participant"))
 }
 
-// WhereHasFromWith applies a predicate to check if query has an edge from with a given conditions (other predicates).
-func (f *MessageFilter) WhereHasFromWith(preds ...predicate.Participant) {
-	f.Where(entql.HasEdgeWith("from", sqlgraph.WrapFunc(func(s *sql.Selector) {
+// WhereHasFromParticipantWith applies a predicate to check if query has an edge from_participant with a given conditions (other predicates).
+func (f *MessageFilter) WhereHasFromParticipantWith(preds ...predicate.Participant) {
+	f.Where(entql.HasEdgeWith("from_participant", sqlgraph.WrapFunc(func(s *sql.Selector) {
 		for _, p := range preds {
 			p(s)
 		}
 	})))
 }
 
-// WhereHasTo applies a predicate to check if query has an edge to.
-func (f *MessageFilter) WhereHasTo() {
-	f.Where(entql.HasEdge("to"))
+// WhereHasToParticipant applies a predicate to check if query has an edge to_participant.
+func (f *MessageFilter) WhereHasToParticipant() {
+	f.Where(entql.HasEdge("to_participant"))
 }
 
-// WhereHasToWith applies a predicate to check if query has an edge to with a given conditions (other predicates).
-func (f *MessageFilter) WhereHasToWith(preds ...predicate.Participant) {
-	f.Where(entql.HasEdgeWith("to", sqlgraph.WrapFunc(func(s *sql.Selector) {
+// WhereHasToParticipantWith applies a predicate to check if query has an edge to_participant with a given conditions (other predicates).
+func (f *MessageFilter) WhereHasToParticipantWith(preds ...predicate.Participant) {
+	f.Where(entql.HasEdgeWith("to_participant", sqlgraph.WrapFunc(func(s *sql.Selector) {
 		for _, p := range preds {
 			p(s)
 		}
@@ -1671,28 +1671,28 @@ func (f *SessionFilter) WhereHasConversationWith(preds ...predicate.Conversation
 	})))
 }
 
-// WhereHasUser applies a predicate to check if query has an edge user.
-func (f *SessionFilter) WhereHasUser() {
-	f.Where(entql.HasEdge("user"))
+// WhereHasUserParticipant applies a predicate to check if query has an edge user_participant.
+func (f *SessionFilter) WhereHasUserParticipant() {
+	f.Where(entql.HasEdge("user_participant"))
 }
 
-// WhereHasUserWith applies a predicate to check if query has an edge user with a given conditions (other predicates).
-func (f *SessionFilter) WhereHasUserWith(preds ...predicate.Participant) {
-	f.Where(entql.HasEdgeWith("user", sqlgraph.WrapFunc(func(s *sql.Selector) {
+// WhereHasUserParticipantWith applies a predicate to check if query has an edge user_participant with a given conditions (other predicates).
+func (f *SessionFilter) WhereHasUserParticipantWith(preds ...predicate.Participant) {
+	f.Where(entql.HasEdgeWith("user_participant", sqlgraph.WrapFunc(func(s *sql.Selector) {
 		for _, p := range preds {
 			p(s)
 		}
 	})))
 }
 
-// WhereHasAgent applies a predicate to check if query has an edge agent.
-func (f *SessionFilter) WhereHasAgent() {
-	f.Where(entql.HasEdge("agent"))
+// WhereHasAgentParticipant applies a predicate to check if query has an edge agent_participant.
+func (f *SessionFilter) WhereHasAgentParticipant() {
+	f.Where(entql.HasEdge("agent_participant"))
 }
 
-// WhereHasAgentWith applies a predicate to check if query has an edge agent with a given conditions (other predicates).
-func (f *SessionFilter) WhereHasAgentWith(preds ...predicate.Participant) {
-	f.Where(entql.HasEdgeWith("agent", sqlgraph.WrapFunc(func(s *sql.Selector) {
+// WhereHasAgentParticipantWith applies a predicate to check if query has an edge agent_participant with a given conditions (other predicates).
+func (f *SessionFilter) WhereHasAgentParticipantWith(preds ...predicate.Participant) {
+	f.Where(entql.HasEdgeWith("agent_participant", sqlgraph.WrapFunc(func(s *sql.Selector) {
 		for _, p := range preds {
 			p(s)
 		}

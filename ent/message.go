@@ -55,10 +55,10 @@ type Message struct {
 type MessageEdges struct {
 	// Conversation holds the value of the conversation edge.
 	Conversation *Conversation `json:"conversation,omitempty"`
-	// From holds the value of the from edge.
-	From *Participant `json:"from,omitempty"`
-	// To holds the value of the to edge.
-	To *Participant `json:"to,omitempty"`
+	// FromParticipant holds the value of the from_participant edge.
+	FromParticipant *Participant `json:"from_participant,omitempty"`
+	// ToParticipant holds the value of the to_participant edge.
+	ToParticipant *Participant `json:"to_participant,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
 	loadedTypes [3]bool
@@ -75,26 +75,26 @@ func (e MessageEdges) ConversationOrErr() (*Conversation, error) {
 	return nil, &NotLoadedError{edge: "conversation"}
 }
 
-// FromOrErr returns the From value or an error if the edge
+// FromParticipantOrErr returns the FromParticipant value or an error if the edge
 // was not loaded in eager-loading, or loaded but was not found.
-func (e MessageEdges) FromOrErr() (*Participant, error) {
-	if e.From != nil {
-		return e.From, nil
+func (e MessageEdges) FromParticipantOrErr() (*Participant, error) {
+	if e.FromParticipant != nil {
+		return e.FromParticipant, nil
 	} else if e.loadedTypes[1] {
 		return nil, &NotFoundError{label: participant.Label}
 	}
-	return nil, &NotLoadedError{edge: "from"}
+	return nil, &NotLoadedError{edge: "from_participant"}
 }
 
-// ToOrErr returns the To value or an error if the edge
+// ToParticipantOrErr returns the ToParticipant value or an error if the edge
 // was not loaded in eager-loading, or loaded but was not found.
-func (e MessageEdges) ToOrErr() (*Participant, error) {
-	if e.To != nil {
-		return e.To, nil
+func (e MessageEdges) ToParticipantOrErr() (*Participant, error) {
+	if e.ToParticipant != nil {
+		return e.ToParticipant, nil
 	} else if e.loadedTypes[2] {
 		return nil, &NotFoundError{label: participant.Label}
 	}
-	return nil, &NotLoadedError{edge: "to"}
+	return nil, &NotLoadedError{edge: "to_participant"}
 }
 
 // scanValues returns the types for scanning values from sql.Rows.
@@ -231,14 +231,14 @@ func (_m *Message) QueryConversation() *ConversationQuery {
 	return NewMessageClient(_m.config).QueryConversation(_m)
 }
 
-// QueryFrom queries the "from" edge of the Message entity.
-func (_m *Message) QueryFrom() *ParticipantQuery {
-	return NewMessageClient(_m.config).QueryFrom(_m)
+// QueryFromParticipant queries the "from_participant" edge of the Message entity.
+func (_m *Message) QueryFromParticipant() *ParticipantQuery {
+	return NewMessageClient(_m.config).QueryFromParticipant(_m)
 }
 
-// QueryTo queries the "to" edge of the Message entity.
-func (_m *Message) QueryTo() *ParticipantQuery {
-	return NewMessageClient(_m.config).QueryTo(_m)
+// QueryToParticipant queries the "to_participant" edge of the Message entity.
+func (_m *Message) QueryToParticipant() *ParticipantQuery {
+	return NewMessageClient(_m.config).QueryToParticipant(_m)
 }
 
 // Update returns a builder for updating this Message.

@@ -165,42 +165,14 @@ func (_c *MessageCreate) SetConversation(v *Conversation) *MessageCreate {
 	return _c.SetConversationID(v.ID)
 }
 
-// SetFromID sets the "from" edge to the Participant entity by ID.
-func (_c *MessageCreate) SetFromID(id string) *MessageCreate {
-	_c.mutation.SetFromID(id)
-	return _c
+// SetFromParticipant sets the "from_participant" edge to the Participant entity.
+func (_c *MessageCreate) SetFromParticipant(v *Participant) *MessageCreate {
+	return _c.SetFromParticipantID(v.ID)
 }
 
-// SetNillableFromID sets the "from" edge to the Participant entity by ID if the given value is not nil.
-func (_c *MessageCreate) SetNillableFromID(id *string) *MessageCreate {
-	if id != nil {
-		_c = _c.SetFromID(*id)
-	}
-	return _c
-}
-
-// SetFrom sets the "from" edge to the Participant entity.
-func (_c *MessageCreate) SetFrom(v *Participant) *MessageCreate {
-	return _c.SetFromID(v.ID)
-}
-
-// SetToID sets the "to" edge to the Participant entity by ID.
-func (_c *MessageCreate) SetToID(id string) *MessageCreate {
-	_c.mutation.SetToID(id)
-	return _c
-}
-
-// SetNillableToID sets the "to" edge to the Participant entity by ID if the given value is not nil.
-func (_c *MessageCreate) SetNillableToID(id *string) *MessageCreate {
-	if id != nil {
-		_c = _c.SetToID(*id)
-	}
-	return _c
-}
-
-// SetTo sets the "to" edge to the Participant entity.
-func (_c *MessageCreate) SetTo(v *Participant) *MessageCreate {
-	return _c.SetToID(v.ID)
+// SetToParticipant sets the "to_participant" edge to the Participant entity.
+func (_c *MessageCreate) SetToParticipant(v *Participant) *MessageCreate {
+	return _c.SetToParticipantID(v.ID)
 }
 
 // Mutation returns the MessageMutation object of the builder.
@@ -400,12 +372,12 @@ func (_c *MessageCreate) createSpec() (*Message, *sqlgraph.CreateSpec) {
 		_node.ConversationID = nodes[0]
 		_spec.Edges = append(_spec.Edges, edge)
 	}
-	if nodes := _c.mutation.FromIDs(); len(nodes) > 0 {
+	if nodes := _c.mutation.FromParticipantIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
 			Inverse: true,
-			Table:   message.FromTable,
-			Columns: []string{message.FromColumn},
+			Table:   message.FromParticipantTable,
+			Columns: []string{message.FromParticipantColumn},
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(participant.FieldID, field.TypeString),
@@ -417,12 +389,12 @@ func (_c *MessageCreate) createSpec() (*Message, *sqlgraph.CreateSpec) {
 		_node.FromParticipantID = &nodes[0]
 		_spec.Edges = append(_spec.Edges, edge)
 	}
-	if nodes := _c.mutation.ToIDs(); len(nodes) > 0 {
+	if nodes := _c.mutation.ToParticipantIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
 			Inverse: true,
-			Table:   message.ToTable,
-			Columns: []string{message.ToColumn},
+			Table:   message.ToParticipantTable,
+			Columns: []string{message.ToParticipantColumn},
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(participant.FieldID, field.TypeString),

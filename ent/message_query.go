@@ -22,14 +22,14 @@ import (
 // MessageQuery is the builder for querying Message entities.
 type MessageQuery struct {
 	config
-	ctx              *QueryContext
-	order            []message.OrderOption
-	inters           []Interceptor
-	predicates       []predicate.Message
-	withConversation *ConversationQuery
-	withFrom         *ParticipantQuery
-	withTo           *ParticipantQuery
-	modifiers        []func(*sql.Selector)
+	ctx                 *QueryContext
+	order               []message.OrderOption
+	inters              []Interceptor
+	predicates          []predicate.Message
+	withConversation    *ConversationQuery
+	withFromParticipant *ParticipantQuery
+	withToParticipant   *ParticipantQuery
+	modifiers           []func(*sql.Selector)
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -88,8 +88,8 @@ func (_q *MessageQuery) QueryConversation() *ConversationQuery {
 	return query
 }
 
-// QueryFrom chains the current query on the "from" edge.
-func (_q *MessageQuery) QueryFrom() *ParticipantQuery {
+// QueryFromParticipant chains the current query on the "from_participant" edge.
+func (_q *MessageQuery) QueryFromParticipant() *ParticipantQuery {
 	query := (&ParticipantClient{config: _q.config}).Query()
 	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
 		if err := _q.prepareQuery(ctx); err != nil {
@@ -102,7 +102,7 @@ func (_q *MessageQuery) QueryFrom() *ParticipantQuery {
 		step := sqlgraph.NewStep(
 			sqlgraph.From(message.Table, message.FieldID, selector),
 			sqlgraph.To(participant.Table, participant.FieldID),
-			sqlgraph.Edge(sqlgraph.M2O, true, message.FromTable, message.FromColumn),
+			sqlgraph.Edge(sqlgraph.M2O, true, message.FromParticipantTable, message.FromParticipantColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -110,8 +110,8 @@ func (_q *MessageQuery) QueryFrom() *ParticipantQuery {
 	return query
 }
 
-// QueryTo chains the current query on the "to" edge.
-func (_q *MessageQuery) QueryTo() *ParticipantQuery {
+// QueryToParticipant chains the current query on the "to_participant" edge.
+func (_q *MessageQuery) QueryToParticipant() *ParticipantQuery {
 	query := (&ParticipantClient{config: _q.config}).Query()
 	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
 		if err := _q.prepareQuery(ctx); err != nil {
@@ -124,7 +124,7 @@ func (_q *MessageQuery) QueryTo() *ParticipantQuery {
 		step := sqlgraph.NewStep(
 			sqlgraph.From(message.Table, message.FieldID, selector),
 			sqlgraph.To(participant.Table, participant.FieldID),
-			sqlgraph.Edge(sqlgraph.M2O, true, message.ToTable, message.ToColumn),
+			sqlgraph.Edge(sqlgraph.M2O, true, message.ToParticipantTable, message.ToParticipantColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -319,14 +319,14 @@ func (_q *MessageQuery) Clone() *MessageQuery {
 		return nil
 	}
 	return &MessageQuery{
-		config:           _q.config,
-		ctx:              _q.ctx.Clone(),
-		order:            append([]message.OrderOption{}, _q.order...),
-		inters:           append([]Interceptor{}, _q.inters...),
-		predicates:       append([]predicate.Message{}, _q.predicates...),
-		withConversation: _q.withConversation.Clone(),
-		withFrom:         _q.withFrom.Clone(),
-		withTo:           _q.withTo.Clone(),
+		config:              _q.config,
+		ctx:                 _q.ctx.Clone(),
+		order:               append([]message.OrderOption{}, _q.order...),
+		inters:              append([]Interceptor{}, _q.inters...),
+		predicates:          append([]predicate.Message{}, _q.predicates...),
+		withConversation:    _q.withConversation.Clone(),
+		withFromParticipant: _q.withFromParticipant.Clone(),
+		withToParticipant:   _q.withToParticipant.Clone(),
 		// clone intermediate query.
 		sql:       _q.sql.Clone(),
 		path:      _q.path,
@@ -345,25 +345,25 @@ func (_q *MessageQuery) WithConversation(opts ...func(*ConversationQuery)) *Mess
 	return _q
 }
 
-// WithFrom tells the query-builder to eager-load the nodes that are connected to
-// the "from" edge. The optional arguments are used to configure the query builder of the edge.
-func (_q *MessageQuery) WithFrom(opts ...func(*ParticipantQuery)) *MessageQuery {
+// WithFromParticipant tells the query-builder to eager-load the nodes that are connected to
+// the "from_participant" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *MessageQuery) WithFromParticipant(opts ...func(*ParticipantQuery)) *MessageQuery {
 	query := (&ParticipantClient{config: _q.config}).Query()
 	for _, opt := range opts {
 		opt(query)
 	}
-	_q.withFrom = query
+	_q.withFromParticipant = query
 	return _q
 }
 
-// WithTo tells the query-builder to eager-load the nodes that are connected to
-// the "to" edge. The optional arguments are used to configure the query builder of the edge.
-func (_q *MessageQuery) WithTo(opts ...func(*ParticipantQuery)) *MessageQuery {
+// WithToParticipant tells the query-builder to eager-load the nodes that are connected to
+// the "to_participant" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *MessageQuery) WithToParticipant(opts ...func(*ParticipantQuery)) *MessageQuery {
 	query := (&ParticipantClient{config: _q.config}).Query()
 	for _, opt := range opts {
 		opt(query)
 	}
-	_q.withTo = query
+	_q.withToParticipant = query
 	return _q
 }
 
@@ -453,8 +453,8 @@ func (_q *MessageQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Mess
 		_spec       = _q.querySpec()
 		loadedTypes = [3]bool{
 			_q.withConversation != nil,
-			_q.withFrom != nil,
-			_q.withTo != nil,
+			_q.withFromParticipant != nil,
+			_q.withToParticipant != nil,
 		}
 	)
 	_spec.ScanValues = func(columns []string) ([]any, error) {
@@ -484,15 +484,15 @@ func (_q *MessageQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Mess
 			return nil, err
 		}
 	}
-	if query := _q.withFrom; query != nil {
-		if err := _q.loadFrom(ctx, query, nodes, nil,
-			func(n *Message, e *Participant) { n.Edges.From = e }); err != nil {
+	if query := _q.withFromParticipant; query != nil {
+		if err := _q.loadFromParticipant(ctx, query, nodes, nil,
+			func(n *Message, e *Participant) { n.Edges.FromParticipant = e }); err != nil {
 			return nil, err
 		}
 	}
-	if query := _q.withTo; query != nil {
-		if err := _q.loadTo(ctx, query, nodes, nil,
-			func(n *Message, e *Participant) { n.Edges.To = e }); err != nil {
+	if query := _q.withToParticipant; query != nil {
+		if err := _q.loadToParticipant(ctx, query, nodes, nil,
+			func(n *Message, e *Participant) { n.Edges.ToParticipant = e }); err != nil {
 			return nil, err
 		}
 	}
@@ -528,7 +528,7 @@ func (_q *MessageQuery) loadConversation(ctx context.Context, query *Conversatio
 	}
 	return nil
 }
-func (_q *MessageQuery) loadFrom(ctx context.Context, query *ParticipantQuery, nodes []*Message, init func(*Message), assign func(*Message, *Participant)) error {
+func (_q *MessageQuery) loadFromParticipant(ctx context.Context, query *ParticipantQuery, nodes []*Message, init func(*Message), assign func(*Message, *Participant)) error {
 	ids := make([]string, 0, len(nodes))
 	nodeids := make(map[string][]*Message)
 	for i := range nodes {
@@ -560,7 +560,7 @@ func (_q *MessageQuery) loadFrom(ctx context.Context, query *ParticipantQuery, n
 	}
 	return nil
 }
-func (_q *MessageQuery) loadTo(ctx context.Context, query *ParticipantQuery, nodes []*Message, init func(*Message), assign func(*Message, *Participant)) error {
+func (_q *MessageQuery) loadToParticipant(ctx context.Context, query *ParticipantQuery, nodes []*Message, init func(*Message), assign func(*Message, *Participant)) error {
 	ids := make([]string, 0, len(nodes))
 	nodeids := make(map[string][]*Message)
 	for i := range nodes {
@@ -624,10 +624,10 @@ func (_q *MessageQuery) querySpec() *sqlgraph.QuerySpec {
 		if _q.withConversation != nil {
 			_spec.Node.AddColumnOnce(message.FieldConversationID)
 		}
-		if _q.withFrom != nil {
+		if _q.withFromParticipant != nil {
 			_spec.Node.AddColumnOnce(message.FieldFromParticipantID)
 		}
-		if _q.withTo != nil {
+		if _q.withToParticipant != nil {
 			_spec.Node.AddColumnOnce(message.FieldToParticipantID)
 		}
 	}

@@ -6984,29 +6984,29 @@ func (m *MemoryMutation) ResetEdge(name string) error {
 // MessageMutation represents an operation that mutates the Message nodes in the graph.
 type MessageMutation struct {
 	config
-	op                  Op
-	typ                 string
-	id                  *string
-	organization_id     *string
-	external_id         *string
-	direction           *message.Direction
-	content             *chat.Content
-	metadata            *map[string]interface{}
-	analytics           *map[string]interface{}
-	seq                 *int64
-	addseq              *int64
-	created_at          *time.Time
-	updated_at          *time.Time
-	clearedFields       map[string]struct{}
-	conversation        *string
-	clearedconversation bool
-	from                *string
-	clearedfrom         bool
-	to                  *string
-	clearedto           bool
-	done                bool
-	oldValue            func(context.Context) (*Message, error)
-	predicates          []predicate.Message
+	op                      Op
+	typ                     string
+	id                      *string
+	organization_id         *string
+	external_id             *string
+	direction               *message.Direction
+	content                 *chat.Content
+	metadata                *map[string]interface{}
+	analytics               *map[string]interface{}
+	seq                     *int64
+	addseq                  *int64
+	created_at              *time.Time
+	updated_at              *time.Time
+	clearedFields           map[string]struct{}
+	conversation            *string
+	clearedconversation     bool
+	from_participant        *string
+	clearedfrom_participant bool
+	to_participant          *string
+	clearedto_participant   bool
+	done                    bool
+	oldValue                func(context.Context) (*Message, error)
+	predicates              []predicate.Message
 }
 
 var _ ent.Mutation = (*MessageMutation)(nil)
@@ -7308,12 +7308,12 @@ func (m *MessageMutation) ResetContent() {
 
 // SetFromParticipantID sets the "from_participant_id" field.
 func (m *MessageMutation) SetFromParticipantID(s string) {
-	m.from = &s
+	m.from_participant = &s
 }
 
 // FromParticipantID returns the value of the "from_participant_id" field in the mutation.
 func (m *MessageMutation) FromParticipantID() (r string, exists bool) {
-	v := m.from
+	v := m.from_participant
 	if v == nil {
 		return
 	}
@@ -7339,7 +7339,7 @@ func (m *MessageMutation) OldFromParticipantID(ctx context.Context) (v *string, 
 
 // ClearFromParticipantID clears the value of the "from_participant_id" field.
 func (m *MessageMutation) ClearFromParticipantID() {
-	m.from = nil
+	m.from_participant = nil
 	m.clearedFields[message.FieldFromParticipantID] = struct{}{}
 }
 
@@ -7351,18 +7351,18 @@ func (m *MessageMutation) FromParticipantIDCleared() bool {
 
 // ResetFromParticipantID resets all changes to the "from_participant_id" field.
 func (m *MessageMutation) ResetFromParticipantID() {
-	m.from = nil
+	m.from_participant = nil
 	delete(m.clearedFields, message.FieldFromParticipantID)
 }
 
 // SetToParticipantID sets the "to_participant_id" field.
 func (m *MessageMutation) SetToParticipantID(s string) {
-	m.to = &s
+	m.to_participant = &s
 }
 
 // ToParticipantID returns the value of the "to_participant_id" field in the mutation.
 func (m *MessageMutation) ToParticipantID() (r string, exists bool) {
-	v := m.to
+	v := m.to_participant
 	if v == nil {
 		return
 	}
@@ -7388,7 +7388,7 @@ func (m *MessageMutation) OldToParticipantID(ctx context.Context) (v *string, er
 
 // ClearToParticipantID clears the value of the "to_participant_id" field.
 func (m *MessageMutation) ClearToParticipantID() {
-	m.to = nil
+	m.to_participant = nil
 	m.clearedFields[message.FieldToParticipantID] = struct{}{}
 }
 
@@ -7400,7 +7400,7 @@ func (m *MessageMutation) ToParticipantIDCleared() bool {
 
 // ResetToParticipantID resets all changes to the "to_participant_id" field.
 func (m *MessageMutation) ResetToParticipantID() {
-	m.to = nil
+	m.to_participant = nil
 	delete(m.clearedFields, message.FieldToParticipantID)
 }
 
@@ -7658,84 +7658,58 @@ func (m *MessageMutation) ResetConversation() {
 	m.clearedconversation = false
 }
 
-// SetFromID sets the "from" edge to the Participant entity by id.
-func (m *MessageMutation) SetFromID(id string) {
-	m.from = &id
-}
-
-// ClearFrom clears the "from" edge to the Participant entity.
-func (m *MessageMutation) ClearFrom() {
-	m.clearedfrom = true
+// ClearFromParticipant clears the "from_participant" edge to the Participant entity.
+func (m *MessageMutation) ClearFromParticipant() {
+	m.clearedfrom_participant = true
 	m.clearedFields[message.FieldFromParticipantID] = struct{}{}
 }
 
-// FromCleared reports if the "from" edge to the Participant entity was cleared.
-func (m *MessageMutation) FromCleared() bool {
-	return m.FromParticipantIDCleared() || m.clearedfrom
+// FromParticipantCleared reports if the "from_participant" edge to the Participant entity was cleared.
+func (m *MessageMutation) FromParticipantCleared() bool {
+	return m.FromParticipantIDCleared() || m.clearedfrom_participant
 }
 
-// FromID returns the "from" edge ID in the mutation.
-func (m *MessageMutation) FromID() (id string, exists bool) {
-	if m.from != nil {
-		return *m.from, true
-	}
-	return
-}
-
-// FromIDs returns the "from" edge IDs in the mutation.
+// FromParticipantIDs returns the "from_participant" edge IDs in the mutation.
 // Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
-// FromID instead. It exists only for internal usage by the builders.
-func (m *MessageMutation) FromIDs() (ids []string) {
-	if id := m.from; id != nil {
+// FromParticipantID instead. It exists only for internal usage by the builders.
+func (m *MessageMutation) FromParticipantIDs() (ids []string) {
+	if id := m.from_participant; id != nil {
 		ids = append(ids, *id)
 	}
 	return
 }
 
-// ResetFrom resets all changes to the "from" edge.
-func (m *MessageMutation) ResetFrom() {
-	m.from = nil
-	m.clearedfrom = false
+// ResetFromParticipant resets all changes to the "from_participant" edge.
+func (m *MessageMutation) ResetFromParticipant() {
+	m.from_participant = nil
+	m.clearedfrom_participant = false
 }
 
-// SetToID sets the "to" edge to the Participant entity by id.
-func (m *MessageMutation) SetToID(id string) {
-	m.to = &id
-}
-
-// ClearTo clears the "to" edge to the Participant entity.
-func (m *MessageMutation) ClearTo() {
-	m.clearedto = true
+// ClearToParticipant clears the "to_participant" edge to the Participant entity.
+func (m *MessageMutation) ClearToParticipant() {
+	m.clearedto_participant = true
 	m.clearedFields[message.FieldToParticipantID] = struct{}{}
 }
 
-// ToCleared reports if the "to" edge to the Participant entity was cleared.
-func (m *MessageMutation) ToCleared() bool {
-	return m.ToParticipantIDCleared() || m.clearedto
+// ToParticipantCleared reports if the "to_participant" edge to the Participant entity was cleared.
+func (m *MessageMutation) ToParticipantCleared() bool {
+	return m.ToParticipantIDCleared() || m.clearedto_participant
 }
 
-// ToID returns the "to" edge ID in the mutation.
-func (m *MessageMutation) ToID() (id string, exists bool) {
-	if m.to != nil {
-		return *m.to, true
-	}
-	return
-}
-
-// ToIDs returns the "to" edge IDs in the mutation.
+// ToParticipantIDs returns the "to_participant" edge IDs in the mutation.
 // Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
-// ToID instead. It exists only for internal usage by the builders.
-func (m *MessageMutation) ToIDs() (ids []string) {
-	if id := m.to; id != nil {
+// ToParticipantID instead. It exists only for internal usage by the builders.
+func (m *MessageMutation) ToParticipantIDs() (ids []string) {
+	if id := m.to_participant; id != nil {
 		ids = append(ids, *id)
 	}
 	return
 }
 
-// ResetTo resets all changes to the "to" edge.
-func (m *MessageMutation) ResetTo() {
-	m.to = nil
-	m.clearedto = false
+// ResetToParticipant resets all changes to the "to_participant" edge.
+func (m *MessageMutation) ResetToParticipant() {
+	m.to_participant = nil
+	m.clearedto_participant = false
 }
 
 // Where appends a list predicates to the MessageMutation builder.
@@ -7788,10 +7762,10 @@ func (m *MessageMutation) Fields() []string {
 	if m.content != nil {
 		fields = append(fields, message.FieldContent)
 	}
-	if m.from != nil {
+	if m.from_participant != nil {
 		fields = append(fields, message.FieldFromParticipantID)
 	}
-	if m.to != nil {
+	if m.to_participant != nil {
 		fields = append(fields, message.FieldToParticipantID)
 	}
 	if m.metadata != nil {
@@ -8110,11 +8084,11 @@ func (m *MessageMutation) AddedEdges() []string {
 	if m.conversation != nil {
 		edges = append(edges, message.EdgeConversation)
 	}
-	if m.from != nil {
-		edges = append(edges, message.EdgeFrom)
+	if m.from_participant != nil {
+		edges = append(edges, message.EdgeFromParticipant)
 	}
-	if m.to != nil {
-		edges = append(edges, message.EdgeTo)
+	if m.to_participant != nil {
+		edges = append(edges, message.EdgeToParticipant)
 	}
 	return edges
 }
@@ -8127,12 +8101,12 @@ func (m *MessageMutation) AddedIDs(name string) []ent.Value {
 		if id := m.conversation; id != nil {
 			return []ent.Value{*id}
 		}
-	case message.EdgeFrom:
-		if id := m.from; id != nil {
+	case message.EdgeFromParticipant:
+		if id := m.from_participant; id != nil {
 			return []ent.Value{*id}
 		}
-	case message.EdgeTo:
-		if id := m.to; id != nil {
+	case message.EdgeToParticipant:
+		if id := m.to_participant; id != nil {
 			return []ent.Value{*id}
 		}
 	}
@@ -8157,11 +8131,11 @@ func (m *MessageMutation) ClearedEdges() []string {
 	if m.clearedconversation {
 		edges = append(edges, message.EdgeConversation)
 	}
-	if m.clearedfrom {
-		edges = append(edges, message.EdgeFrom)
+	if m.clearedfrom_participant {
+		edges = append(edges, message.EdgeFromParticipant)
 	}
-	if m.clearedto {
-		edges = append(edges, message.EdgeTo)
+	if m.clearedto_participant {
+		edges = append(edges, message.EdgeToParticipant)
 	}
 	return edges
 }
@@ -8172,10 +8146,10 @@ func (m *MessageMutation) EdgeCleared(name string) bool {
 	switch name {
 	case message.EdgeConversation:
 		return m.clearedconversation
-	case message.EdgeFrom:
-		return m.clearedfrom
-	case message.EdgeTo:
-		return m.clearedto
+	case message.EdgeFromParticipant:
+		return m.clearedfrom_participant
+	case message.EdgeToParticipant:
+		return m.clearedto_participant
 	}
 	return false
 }
@@ -8187,11 +8161,11 @@ func (m *MessageMutation) ClearEdge(name string) error {
 	case message.EdgeConversation:
 		m.ClearConversation()
 		return nil
-	case message.EdgeFrom:
-		m.ClearFrom()
+	case message.EdgeFromParticipant:
+		m.ClearFromParticipant()
 		return nil
-	case message.EdgeTo:
-		m.ClearTo()
+	case message.EdgeToParticipant:
+		m.ClearToParticipant()
 		return nil
 	}
 	return fmt.Errorf("unknown Message unique edge %s", name)
@@ -8204,11 +8178,11 @@ func (m *MessageMutation) ResetEdge(name string) error {
 	case message.EdgeConversation:
 		m.ResetConversation()
 		return nil
-	case message.EdgeFrom:
-		m.ResetFrom()
+	case message.EdgeFromParticipant:
+		m.ResetFromParticipant()
 		return nil
-	case message.EdgeTo:
-		m.ResetTo()
+	case message.EdgeToParticipant:
+		m.ResetToParticipant()
 		return nil
 	}
 	return fmt.Errorf("unknown Message edge %s", name)
@@ -9775,33 +9749,33 @@ func (m *ParticipantMutation) ResetEdge(name string) error {
 // SessionMutation represents an operation that mutates the Session nodes in the graph.
 type SessionMutation struct {
 	config
-	op                  Op
-	typ                 string
-	id                  *string
-	organization_id     *string
-	created_at          *time.Time
-	updated_at          *time.Time
-	agent_id            *string
-	agent_name          *string
-	thread_id           *string
-	status              *session.Status
-	token_count         *int64
-	addtoken_count      *int64
-	message_count       *int64
-	addmessage_count    *int64
-	metadata            *map[string]interface{}
-	ended_at            *time.Time
-	last_activity_at    *time.Time
-	clearedFields       map[string]struct{}
-	conversation        *string
-	clearedconversation bool
-	user                *string
-	cleareduser         bool
-	agent               *string
-	clearedagent        bool
-	done                bool
-	oldValue            func(context.Context) (*Session, error)
-	predicates          []predicate.Session
+	op                       Op
+	typ                      string
+	id                       *string
+	organization_id          *string
+	created_at               *time.Time
+	updated_at               *time.Time
+	agent_id                 *string
+	agent_name               *string
+	thread_id                *string
+	status                   *session.Status
+	token_count              *int64
+	addtoken_count           *int64
+	message_count            *int64
+	addmessage_count         *int64
+	metadata                 *map[string]interface{}
+	ended_at                 *time.Time
+	last_activity_at         *time.Time
+	clearedFields            map[string]struct{}
+	conversation             *string
+	clearedconversation      bool
+	user_participant         *string
+	cleareduser_participant  bool
+	agent_participant        *string
+	clearedagent_participant bool
+	done                     bool
+	oldValue                 func(context.Context) (*Session, error)
+	predicates               []predicate.Session
 }
 
 var _ ent.Mutation = (*SessionMutation)(nil)
@@ -10139,12 +10113,12 @@ func (m *SessionMutation) ResetAgentName() {
 
 // SetUserParticipantID sets the "user_participant_id" field.
 func (m *SessionMutation) SetUserParticipantID(s string) {
-	m.user = &s
+	m.user_participant = &s
 }
 
 // UserParticipantID returns the value of the "user_participant_id" field in the mutation.
 func (m *SessionMutation) UserParticipantID() (r string, exists bool) {
-	v := m.user
+	v := m.user_participant
 	if v == nil {
 		return
 	}
@@ -10170,7 +10144,7 @@ func (m *SessionMutation) OldUserParticipantID(ctx context.Context) (v *string, 
 
 // ClearUserParticipantID clears the value of the "user_participant_id" field.
 func (m *SessionMutation) ClearUserParticipantID() {
-	m.user = nil
+	m.user_participant = nil
 	m.clearedFields[session.FieldUserParticipantID] = struct{}{}
 }
 
@@ -10182,18 +10156,18 @@ func (m *SessionMutation) UserParticipantIDCleared() bool {
 
 // ResetUserParticipantID resets all changes to the "user_participant_id" field.
 func (m *SessionMutation) ResetUserParticipantID() {
-	m.user = nil
+	m.user_participant = nil
 	delete(m.clearedFields, session.FieldUserParticipantID)
 }
 
 // SetAgentParticipantID sets the "agent_participant_id" field.
 func (m *SessionMutation) SetAgentParticipantID(s string) {
-	m.agent = &s
+	m.agent_participant = &s
 }
 
 // AgentParticipantID returns the value of the "agent_participant_id" field in the mutation.
 func (m *SessionMutation) AgentParticipantID() (r string, exists bool) {
-	v := m.agent
+	v := m.agent_participant
 	if v == nil {
 		return
 	}
@@ -10219,7 +10193,7 @@ func (m *SessionMutation) OldAgentParticipantID(ctx context.Context) (v *string,
 
 // ClearAgentParticipantID clears the value of the "agent_participant_id" field.
 func (m *SessionMutation) ClearAgentParticipantID() {
-	m.agent = nil
+	m.agent_participant = nil
 	m.clearedFields[session.FieldAgentParticipantID] = struct{}{}
 }
 
@@ -10231,7 +10205,7 @@ func (m *SessionMutation) AgentParticipantIDCleared() bool {
 
 // ResetAgentParticipantID resets all changes to the "agent_participant_id" field.
 func (m *SessionMutation) ResetAgentParticipantID() {
-	m.agent = nil
+	m.agent_participant = nil
 	delete(m.clearedFields, session.FieldAgentParticipantID)
 }
 
@@ -10608,84 +10582,58 @@ func (m *SessionMutation) ResetConversation() {
 	m.clearedconversation = false
 }
 
-// SetUserID sets the "user" edge to the Participant entity by id.
-func (m *SessionMutation) SetUserID(id string) {
-	m.user = &id
-}
-
-// ClearUser clears the "user" edge to the Participant entity.
-func (m *SessionMutation) ClearUser() {
-	m.cleareduser = true
+// ClearUserParticipant clears the "user_participant" edge to the Participant entity.
+func (m *SessionMutation) ClearUserParticipant() {
+	m.cleareduser_participant = true
 	m.clearedFields[session.FieldUserParticipantID] = struct{}{}
 }
 
-// UserCleared reports if the "user" edge to the Participant entity was cleared.
-func (m *SessionMutation) UserCleared() bool {
-	return m.UserParticipantIDCleared() || m.cleareduser
+// UserParticipantCleared reports if the "user_participant" edge to the Participant entity was cleared.
+func (m *SessionMutation) UserParticipantCleared() bool {
+	return m.UserParticipantIDCleared() || m.cleareduser_participant
 }
 
-// UserID returns the "user" edge ID in the mutation.
-func (m *SessionMutation) UserID() (id string, exists bool) {
-	if m.user != nil {
-		return *m.user, true
-	}
-	return
-}
-
-// UserIDs returns the "user" edge IDs in the mutation.
+// UserParticipantIDs returns the "user_participant" edge IDs in the mutation.
 // Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
-// UserID instead. It exists only for internal usage by the builders.
-func (m *SessionMutation) UserIDs() (ids []string) {
-	if id := m.user; id != nil {
+// UserParticipantID instead. It exists only for internal usage by the builders.
+func (m *SessionMutation) UserParticipantIDs() (ids []string) {
+	if id := m.user_participant; id != nil {
 		ids = append(ids, *id)
 	}
 	return
 }
 
-// ResetUser resets all changes to the "user" edge.
-func (m *SessionMutation) ResetUser() {
-	m.user = nil
-	m.cleareduser = false
+// ResetUserParticipant resets all changes to the "user_participant" edge.
+func (m *SessionMutation) ResetUserParticipant() {
+	m.user_participant = nil
+	m.cleareduser_participant = false
 }
 
-// SetAgentID sets the "agent" edge to the Participant entity by id.
-func (m *SessionMutation) SetAgentID(id string) {
-	m.agent = &id
-}
-
-// ClearAgent clears the "agent" edge to the Participant entity.
-func (m *SessionMutation) ClearAgent() {
-	m.clearedagent = true
+// ClearAgentParticipant clears the "agent_participant" edge to the Participant entity.
+func (m *SessionMutation) ClearAgentParticipant() {
+	m.clearedagent_participant = true
 	m.clearedFields[session.FieldAgentParticipantID] = struct{}{}
 }
 
-// AgentCleared reports if the "agent" edge to the Participant entity was cleared.
-func (m *SessionMutation) AgentCleared() bool {
-	return m.AgentParticipantIDCleared() || m.clearedagent
+// AgentParticipantCleared reports if the "agent_participant" edge to the Participant entity was cleared.
+func (m *SessionMutation) AgentParticipantCleared() bool {
+	return m.AgentParticipantIDCleared() || m.clearedagent_participant
 }
 
-// AgentID returns the "agent" edge ID in the mutation.
-func (m *SessionMutation) AgentID() (id string, exists bool) {
-	if m.agent != nil {
-		return *m.agent, true
-	}
-	return
-}
-
-// AgentIDs returns the "agent" edge IDs in the mutation.
+// AgentParticipantIDs returns the "agent_participant" edge IDs in the mutation.
 // Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
-// AgentID instead. It exists only for internal usage by the builders.
-func (m *SessionMutation) AgentIDs() (ids []string) {
-	if id := m.agent; id != nil {
+// AgentParticipantID instead. It exists only for internal usage by the builders.
+func (m *SessionMutation) AgentParticipantIDs() (ids []string) {
+	if id := m.agent_participant; id != nil {
 		ids = append(ids, *id)
 	}
 	return
 }
 
-// ResetAgent resets all changes to the "agent" edge.
-func (m *SessionMutation) ResetAgent() {
-	m.agent = nil
-	m.clearedagent = false
+// ResetAgentParticipant resets all changes to the "agent_participant" edge.
+func (m *SessionMutation) ResetAgentParticipant() {
+	m.agent_participant = nil
+	m.clearedagent_participant = false
 }
 
 // Where appends a list predicates to the SessionMutation builder.
@@ -10741,10 +10689,10 @@ func (m *SessionMutation) Fields() []string {
 	if m.agent_name != nil {
 		fields = append(fields, session.FieldAgentName)
 	}
-	if m.user != nil {
+	if m.user_participant != nil {
 		fields = append(fields, session.FieldUserParticipantID)
 	}
-	if m.agent != nil {
+	if m.agent_participant != nil {
 		fields = append(fields, session.FieldAgentParticipantID)
 	}
 	if m.thread_id != nil {
@@ -11135,11 +11083,11 @@ func (m *SessionMutation) AddedEdges() []string {
 	if m.conversation != nil {
 		edges = append(edges, session.EdgeConversation)
 	}
-	if m.user != nil {
-		edges = append(edges, session.EdgeUser)
+	if m.user_participant != nil {
+		edges = append(edges, session.EdgeUserParticipant)
 	}
-	if m.agent != nil {
-		edges = append(edges, session.EdgeAgent)
+	if m.agent_participant != nil {
+		edges = append(edges, session.EdgeAgentParticipant)
 	}
 	return edges
 }
@@ -11152,12 +11100,12 @@ func (m *SessionMutation) AddedIDs(name string) []ent.Value {
 		if id := m.conversation; id != nil {
 			return []ent.Value{*id}
 		}
-	case session.EdgeUser:
-		if id := m.user; id != nil {
+	case session.EdgeUserParticipant:
+		if id := m.user_participant; id != nil {
 			return []ent.Value{*id}
 		}
-	case session.EdgeAgent:
-		if id := m.agent; id != nil {
+	case session.EdgeAgentParticipant:
+		if id := m.agent_participant; id != nil {
 			return []ent.Value{*id}
 		}
 	}
@@ -11182,11 +11130,11 @@ func (m *SessionMutation) ClearedEdges() []string {
 	if m.clearedconversation {
 		edges = append(edges, session.EdgeConversation)
 	}
-	if m.cleareduser {
-		edges = append(edges, session.EdgeUser)
+	if m.cleareduser_participant {
+		edges = append(edges, session.EdgeUserParticipant)
 	}
-	if m.clearedagent {
-		edges = append(edges, session.EdgeAgent)
+	if m.clearedagent_participant {
+		edges = append(edges, session.EdgeAgentParticipant)
 	}
 	return edges
 }
@@ -11197,10 +11145,10 @@ func (m *SessionMutation) EdgeCleared(name string) bool {
 	switch name {
 	case session.EdgeConversation:
 		return m.clearedconversation
-	case session.EdgeUser:
-		return m.cleareduser
-	case session.EdgeAgent:
-		return m.clearedagent
+	case session.EdgeUserParticipant:
+		return m.cleareduser_participant
+	case session.EdgeAgentParticipant:
+		return m.clearedagent_participant
 	}
 	return false
 }
@@ -11212,11 +11160,11 @@ func (m *SessionMutation) ClearEdge(name string) error {
 	case session.EdgeConversation:
 		m.ClearConversation()
 		return nil
-	case session.EdgeUser:
-		m.ClearUser()
+	case session.EdgeUserParticipant:
+		m.ClearUserParticipant()
 		return nil
-	case session.EdgeAgent:
-		m.ClearAgent()
+	case session.EdgeAgentParticipant:
+		m.ClearAgentParticipant()
 		return nil
 	}
 	return fmt.Errorf("unknown Session unique edge %s", name)
@@ -11229,11 +11177,11 @@ func (m *SessionMutation) ResetEdge(name string) error {
 	case session.EdgeConversation:
 		m.ResetConversation()
 		return nil
-	case session.EdgeUser:
-		m.ResetUser()
+	case session.EdgeUserParticipant:
+		m.ResetUserParticipant()
 		return nil
-	case session.EdgeAgent:
-		m.ResetAgent()
+	case session.EdgeAgentParticipant:
+		m.ResetAgentParticipant()
 		return nil
 	}
 	return fmt.Errorf("unknown Session edge %s", name)

@@ -60,10 +60,10 @@ type Session struct {
 type SessionEdges struct {
 	// Conversation holds the value of the conversation edge.
 	Conversation *Conversation `json:"conversation,omitempty"`
-	// User holds the value of the user edge.
-	User *Participant `json:"user,omitempty"`
-	// Agent holds the value of the agent edge.
-	Agent *Participant `json:"agent,omitempty"`
+	// UserParticipant holds the value of the user_participant edge.
+	UserParticipant *Participant `json:"user_participant,omitempty"`
+	// AgentParticipant holds the value of the agent_participant edge.
+	AgentParticipant *Participant `json:"agent_participant,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
 	loadedTypes [3]bool
@@ -80,26 +80,26 @@ func (e SessionEdges) ConversationOrErr() (*Conversation, error) {
 	return nil, &NotLoadedError{edge: "conversation"}
 }
 
-// UserOrErr returns the User value or an error if the edge
+// UserParticipantOrErr returns the UserParticipant value or an error if the edge
 // was not loaded in eager-loading, or loaded but was not found.
-func (e SessionEdges) UserOrErr() (*Participant, error) {
-	if e.User != nil {
-		return e.User, nil
+func (e SessionEdges) UserParticipantOrErr() (*Participant, error) {
+	if e.UserParticipant != nil {
+		return e.UserParticipant, nil
 	} else if e.loadedTypes[1] {
 		return nil, &NotFoundError{label: participant.Label}
 	}
-	return nil, &NotLoadedError{edge: "user"}
+	return nil, &NotLoadedError{edge: "user_participant"}
 }
 
-// AgentOrErr returns the Agent value or an error if the edge
+// AgentParticipantOrErr returns the AgentParticipant value or an error if the edge
 // was not loaded in eager-loading, or loaded but was not found.
-func (e SessionEdges) AgentOrErr() (*Participant, error) {
-	if e.Agent != nil {
-		return e.Agent, nil
+func (e SessionEdges) AgentParticipantOrErr() (*Participant, error) {
+	if e.AgentParticipant != nil {
+		return e.AgentParticipant, nil
 	} else if e.loadedTypes[2] {
 		return nil, &NotFoundError{label: participant.Label}
 	}
-	return nil, &NotLoadedError{edge: "agent"}
+	return nil, &NotLoadedError{edge: "agent_participant"}
 }
 
 // scanValues returns the types for scanning values from sql.Rows.
@@ -253,14 +253,14 @@ func (_m *Session) QueryConversation() *ConversationQuery {
 	return NewSessionClient(_m.config).QueryConversation(_m)
 }
 
-// QueryUser queries the "user" edge of the Session entity.
-func (_m *Session) QueryUser() *ParticipantQuery {
-	return NewSessionClient(_m.config).QueryUser(_m)
+// QueryUserParticipant queries the "user_participant" edge of the Session entity.
+func (_m *Session) QueryUserParticipant() *ParticipantQuery {
+	return NewSessionClient(_m.config).QueryUserParticipant(_m)
 }
 
-// QueryAgent queries the "agent" edge of the Session entity.
-func (_m *Session) QueryAgent() *ParticipantQuery {
-	return NewSessionClient(_m.config).QueryAgent(_m)
+// QueryAgentParticipant queries the "agent_participant" edge of the Session entity.
+func (_m *Session) QueryAgentParticipant() *ParticipantQuery {
+	return NewSessionClient(_m.config).QueryAgentParticipant(_m)
 }
 
 // Update returns a builder for updating this Session.

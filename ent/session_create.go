@@ -230,42 +230,14 @@ func (_c *SessionCreate) SetConversation(v *Conversation) *SessionCreate {
 	return _c.SetConversationID(v.ID)
 }
 
-// SetUserID sets the "user" edge to the Participant entity by ID.
-func (_c *SessionCreate) SetUserID(id string) *SessionCreate {
-	_c.mutation.SetUserID(id)
-	return _c
+// SetUserParticipant sets the "user_participant" edge to the Participant entity.
+func (_c *SessionCreate) SetUserParticipant(v *Participant) *SessionCreate {
+	return _c.SetUserParticipantID(v.ID)
 }
 
-// SetNillableUserID sets the "user" edge to the Participant entity by ID if the given value is not nil.
-func (_c *SessionCreate) SetNillableUserID(id *string) *SessionCreate {
-	if id != nil {
-		_c = _c.SetUserID(*id)
-	}
-	return _c
-}
-
-// SetUser sets the "user" edge to the Participant entity.
-func (_c *SessionCreate) SetUser(v *Participant) *SessionCreate {
-	return _c.SetUserID(v.ID)
-}
-
-// SetAgentID sets the "agent" edge to the Participant entity by ID.
-func (_c *SessionCreate) SetAgentID(id string) *SessionCreate {
-	_c.mutation.SetAgentID(id)
-	return _c
-}
-
-// SetNillableAgentID sets the "agent" edge to the Participant entity by ID if the given value is not nil.
-func (_c *SessionCreate) SetNillableAgentID(id *string) *SessionCreate {
-	if id != nil {
-		_c = _c.SetAgentID(*id)
-	}
-	return _c
-}
-
-// SetAgent sets the "agent" edge to the Participant entity.
-func (_c *SessionCreate) SetAgent(v *Participant) *SessionCreate {
-	return _c.SetAgentID(v.ID)
+// SetAgentParticipant sets the "agent_participant" edge to the Participant entity.
+func (_c *SessionCreate) SetAgentParticipant(v *Participant) *SessionCreate {
+	return _c.SetAgentParticipantID(v.ID)
 }
 
 // Mutation returns the SessionMutation object of the builder.
@@ -508,12 +480,12 @@ func (_c *SessionCreate) createSpec() (*Session, *sqlgraph.CreateSpec) {
 		_node.ConversationID = nodes[0]
 		_spec.Edges = append(_spec.Edges, edge)
 	}
-	if nodes := _c.mutation.UserIDs(); len(nodes) > 0 {
+	if nodes := _c.mutation.UserParticipantIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
 			Inverse: true,
-			Table:   session.UserTable,
-			Columns: []string{session.UserColumn},
+			Table:   session.UserParticipantTable,
+			Columns: []string{session.UserParticipantColumn},
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(participant.FieldID, field.TypeString),
@@ -525,12 +497,12 @@ func (_c *SessionCreate) createSpec() (*Session, *sqlgraph.CreateSpec) {
 		_node.UserParticipantID = &nodes[0]
 		_spec.Edges = append(_spec.Edges, edge)
 	}
-	if nodes := _c.mutation.AgentIDs(); len(nodes) > 0 {
+	if nodes := _c.mutation.AgentParticipantIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
 			Inverse: true,
-			Table:   session.AgentTable,
-			Columns: []string{session.AgentColumn},
+			Table:   session.AgentParticipantTable,
+			Columns: []string{session.AgentParticipantColumn},
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(participant.FieldID, field.TypeString),

@@ -22,14 +22,14 @@ import (
 // SessionQuery is the builder for querying Session entities.
 type SessionQuery struct {
 	config
-	ctx              *QueryContext
-	order            []session.OrderOption
-	inters           []Interceptor
-	predicates       []predicate.Session
-	withConversation *ConversationQuery
-	withUser         *ParticipantQuery
-	withAgent        *ParticipantQuery
-	modifiers        []func(*sql.Selector)
+	ctx                  *QueryContext
+	order                []session.OrderOption
+	inters               []Interceptor
+	predicates           []predicate.Session
+	withConversation     *ConversationQuery
+	withUserParticipant  *ParticipantQuery
+	withAgentParticipant *ParticipantQuery
+	modifiers            []func(*sql.Selector)
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -88,8 +88,8 @@ func (_q *SessionQuery) QueryConversation() *ConversationQuery {
 	return query
 }
 
-// QueryUser chains the current query on the "user" edge.
-func (_q *SessionQuery) QueryUser() *ParticipantQuery {
+// QueryUserParticipant chains the current query on the "user_participant" edge.
+func (_q *SessionQuery) QueryUserParticipant() *ParticipantQuery {
 	query := (&ParticipantClient{config: _q.config}).Query()
 	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
 		if err := _q.prepareQuery(ctx); err != nil {
@@ -102,7 +102,7 @@ func (_q *SessionQuery) QueryUser() *ParticipantQuery {
 		step := sqlgraph.NewStep(
 			sqlgraph.From(session.Table, session.FieldID, selector),
 			sqlgraph.To(participant.Table, participant.FieldID),
-			sqlgraph.Edge(sqlgraph.M2O, true, session.UserTable, session.UserColumn),
+			sqlgraph.Edge(sqlgraph.M2O, true, session.UserParticipantTable, session.UserParticipantColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -110,8 +110,8 @@ func (_q *SessionQuery) QueryUser() *ParticipantQuery {
 	return query
 }
 
-// QueryAgent chains the current query on the "agent" edge.
-func (_q *SessionQuery) QueryAgent() *ParticipantQuery {
+// QueryAgentParticipant chains the current query on the "agent_participant" edge.
+func (_q *SessionQuery) QueryAgentParticipant() *ParticipantQuery {
 	query := (&ParticipantClient{config: _q.config}).Query()
 	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
 		if err := _q.prepareQuery(ctx); err != nil {
@@ -124,7 +124,7 @@ func (_q *SessionQuery) QueryAgent() *ParticipantQuery {
 		step := sqlgraph.NewStep(
 			sqlgraph.From(session.Table, session.FieldID, selector),
 			sqlgraph.To(participant.Table, participant.FieldID),
-			sqlgraph.Edge(sqlgraph.M2O, true, session.AgentTable, session.AgentColumn),
+			sqlgraph.Edge(sqlgraph.M2O, true, session.AgentParticipantTable, session.AgentParticipantColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -319,14 +319,14 @@ func (_q *SessionQuery) Clone() *SessionQuery {
 		return nil
 	}
 	return &SessionQuery{
-		config:           _q.config,
-		ctx:              _q.ctx.Clone(),
-		order:            append([]session.OrderOption{}, _q.order...),
-		inters:           append([]Interceptor{}, _q.inters...),
-		predicates:       append([]predicate.Session{}, _q.predicates...),
-		withConversation: _q.withConversation.Clone(),
-		withUser:         _q.withUser.Clone(),
-		withAgent:        _q.withAgent.Clone(),
+		config:               _q.config,
+		ctx:                  _q.ctx.Clone(),
+		order:                append([]session.OrderOption{}, _q.order...),
+		inters:               append([]Interceptor{}, _q.inters...),
+		predicates:           append([]predicate.Session{}, _q.predicates...),
+		withConversation:     _q.withConversation.Clone(),
+		withUserParticipant:  _q.withUserParticipant.Clone(),
+		withAgentParticipant: _q.withAgentParticipant.Clone(),
 		// clone intermediate query.
 		sql:       _q.sql.Clone(),
 		path:      _q.path,
@@ -345,25 +345,25 @@ func (_q *SessionQuery) WithConversation(opts ...func(*ConversationQuery)) *Sess
 	return _q
 }
 
-// WithUser tells the query-builder to eager-load the nodes that are connected to
-// the "user" edge. The optional arguments are used to configure the query builder of the edge.
-func (_q *SessionQuery) WithUser(opts ...func(*ParticipantQuery)) *SessionQuery {
+// WithUserParticipant tells the query-builder to eager-load the nodes that are connected to
+// the "user_participant" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *SessionQuery) WithUserParticipant(opts ...func(*ParticipantQuery)) *SessionQuery {
 	query := (&ParticipantClient{config: _q.config}).Query()
 	for _, opt := range opts {
 		opt(query)
 	}
-	_q.withUser = query
+	_q.withUserParticipant = query
 	return _q
 }
 
-// WithAgent tells the query-builder to eager-load the nodes that are connected to
-// the "agent" edge. The optional arguments are used to configure the query builder of the edge.
-func (_q *SessionQuery) WithAgent(opts ...func(*ParticipantQuery)) *SessionQuery {
+// WithAgentParticipant tells the query-builder to eager-load the nodes that are connected to
+// the "agent_participant" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *SessionQuery) WithAgentParticipant(opts ...func(*ParticipantQuery)) *SessionQuery {
 	query := (&ParticipantClient{config: _q.config}).Query()
 	for _, opt := range opts {
 		opt(query)
 	}
-	_q.withAgent = query
+	_q.withAgentParticipant = query
 	return _q
 }
 
@@ -453,8 +453,8 @@ func (_q *SessionQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Sess
 		_spec       = _q.querySpec()
 		loadedTypes = [3]bool{
 			_q.withConversation != nil,
-			_q.withUser != nil,
-			_q.withAgent != nil,
+			_q.withUserParticipant != nil,
+			_q.withAgentParticipant != nil,
 		}
 	)
 	_spec.ScanValues = func(columns []string) ([]any, error) {
@@ -484,15 +484,15 @@ func (_q *SessionQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Sess
 			return nil, err
 		}
 	}
-	if query := _q.withUser; query != nil {
-		if err := _q.loadUser(ctx, query, nodes, nil,
-			func(n *Session, e *Participant) { n.Edges.User = e }); err != nil {
+	if query := _q.withUserParticipant; query != nil {
+		if err := _q.loadUserParticipant(ctx, query, nodes, nil,
+			func(n *Session, e *Participant) { n.Edges.UserParticipant = e }); err != nil {
 			return nil, err
 		}
 	}
-	if query := _q.withAgent; query != nil {
-		if err := _q.loadAgent(ctx, query, nodes, nil,
-			func(n *Session, e *Participant) { n.Edges.Agent = e }); err != nil {
+	if query := _q.withAgentParticipant; query != nil {
+		if err := _q.loadAgentParticipant(ctx, query, nodes, nil,
+			func(n *Session, e *Participant) { n.Edges.AgentParticipant = e }); err != nil {
 			return nil, err
 		}
 	}
@@ -528,7 +528,7 @@ func (_q *SessionQuery) loadConversation(ctx context.Context, query *Conversatio
 	}
 	return nil
 }
-func (_q *SessionQuery) loadUser(ctx context.Context, query *ParticipantQuery, nodes []*Session, init func(*Session), assign func(*Session, *Participant)) error {
+func (_q *SessionQuery) loadUserParticipant(ctx context.Context, query *ParticipantQuery, nodes []*Session, init func(*Session), assign func(*Session, *Participant)) error {
 	ids := make([]string, 0, len(nodes))
 	nodeids := make(map[string][]*Session)
 	for i := range nodes {
@@ -560,7 +560,7 @@ func (_q *SessionQuery) loadUser(ctx context.Context, query *ParticipantQuery, n
 	}
 	return nil
 }
-func (_q *SessionQuery) loadAgent(ctx context.Context, query *ParticipantQuery, nodes []*Session, init func(*Session), assign func(*Session, *Participant)) error {
+func (_q *SessionQuery) loadAgentParticipant(ctx context.Context, query *ParticipantQuery, nodes []*Session, init func(*Session), assign func(*Session, *Participant)) error {
 	ids := make([]string, 0, len(nodes))
 	nodeids := make(map[string][]*Session)
 	for i := range nodes {
@@ -624,10 +624,10 @@ func (_q *SessionQuery) querySpec() *sqlgraph.QuerySpec {
 		if _q.withConversation != nil {
 			_spec.Node.AddColumnOnce(session.FieldConversationID)
 		}
-		if _q.withUser != nil {
+		if _q.withUserParticipant != nil {
 			_spec.Node.AddColumnOnce(session.FieldUserParticipantID)
 		}
-		if _q.withAgent != nil {
+		if _q.withAgentParticipant != nil {
 			_spec.Node.AddColumnOnce(session.FieldAgentParticipantID)
 		}
 	}

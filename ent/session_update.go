@@ -238,42 +238,14 @@ func (_u *SessionUpdate) SetNillableLastActivityAt(v *time.Time) *SessionUpdate 
 	return _u
 }
 
-// SetUserID sets the "user" edge to the Participant entity by ID.
-func (_u *SessionUpdate) SetUserID(id string) *SessionUpdate {
-	_u.mutation.SetUserID(id)
-	return _u
+// SetUserParticipant sets the "user_participant" edge to the Participant entity.
+func (_u *SessionUpdate) SetUserParticipant(v *Participant) *SessionUpdate {
+	return _u.SetUserParticipantID(v.ID)
 }
 
-// SetNillableUserID sets the "user" edge to the Participant entity by ID if the given value is not nil.
-func (_u *SessionUpdate) SetNillableUserID(id *string) *SessionUpdate {
-	if id != nil {
-		_u = _u.SetUserID(*id)
-	}
-	return _u
-}
-
-// SetUser sets the "user" edge to the Participant entity.
-func (_u *SessionUpdate) SetUser(v *Participant) *SessionUpdate {
-	return _u.SetUserID(v.ID)
-}
-
-// SetAgentID sets the "agent" edge to the Participant entity by ID.
-func (_u *SessionUpdate) SetAgentID(id string) *SessionUpdate {
-	_u.mutation.SetAgentID(id)
-	return _u
-}
-
-// SetNillableAgentID sets the "agent" edge to the Participant entity by ID if the given value is not nil.
-func (_u *SessionUpdate) SetNillableAgentID(id *string) *SessionUpdate {
-	if id != nil {
-		_u = _u.SetAgentID(*id)
-	}
-	return _u
-}
-
-// SetAgent sets the "agent" edge to the Participant entity.
-func (_u *SessionUpdate) SetAgent(v *Participant) *SessionUpdate {
-	return _u.SetAgentID(v.ID)
+// SetAgentParticipant sets the "agent_participant" edge to the Participant entity.
+func (_u *SessionUpdate) SetAgentParticipant(v *Participant) *SessionUpdate {
+	return _u.SetAgentParticipantID(v.ID)
 }
 
 // Mutation returns the SessionMutation object of the builder.
@@ -281,15 +253,15 @@ func (_u *SessionUpdate) Mutation() *SessionMutation {
 	return _u.mutation
 }
 
-// ClearUser clears the "user" edge to the Participant entity.
-func (_u *SessionUpdate) ClearUser() *SessionUpdate {
-	_u.mutation.ClearUser()
+// ClearUserParticipant clears the "user_participant" edge to the Participant entity.
+func (_u *SessionUpdate) ClearUserParticipant() *SessionUpdate {
+	_u.mutation.ClearUserParticipant()
 	return _u
 }
 
-// ClearAgent clears the "agent" edge to the Participant entity.
-func (_u *SessionUpdate) ClearAgent() *SessionUpdate {
-	_u.mutation.ClearAgent()
+// ClearAgentParticipant clears the "agent_participant" edge to the Participant entity.
+func (_u *SessionUpdate) ClearAgentParticipant() *SessionUpdate {
+	_u.mutation.ClearAgentParticipant()
 	return _u
 }
 
@@ -427,12 +399,12 @@ func (_u *SessionUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if value, ok := _u.mutation.LastActivityAt(); ok {
 		_spec.SetField(session.FieldLastActivityAt, field.TypeTime, value)
 	}
-	if _u.mutation.UserCleared() {
+	if _u.mutation.UserParticipantCleared() {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
 			Inverse: true,
-			Table:   session.UserTable,
-			Columns: []string{session.UserColumn},
+			Table:   session.UserParticipantTable,
+			Columns: []string{session.UserParticipantColumn},
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(participant.FieldID, field.TypeString),
@@ -440,12 +412,12 @@ func (_u *SessionUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 		}
 		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
 	}
-	if nodes := _u.mutation.UserIDs(); len(nodes) > 0 {
+	if nodes := _u.mutation.UserParticipantIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
 			Inverse: true,
-			Table:   session.UserTable,
-			Columns: []string{session.UserColumn},
+			Table:   session.UserParticipantTable,
+			Columns: []string{session.UserParticipantColumn},
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(participant.FieldID, field.TypeString),
@@ -456,12 +428,12 @@ func (_u *SessionUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 		}
 		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
-	if _u.mutation.AgentCleared() {
+	if _u.mutation.AgentParticipantCleared() {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
 			Inverse: true,
-			Table:   session.AgentTable,
-			Columns: []string{session.AgentColumn},
+			Table:   session.AgentParticipantTable,
+			Columns: []string{session.AgentParticipantColumn},
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(participant.FieldID, field.TypeString),
@@ -469,12 +441,12 @@ func (_u *SessionUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 		}
 		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
 	}
-	if nodes := _u.mutation.AgentIDs(); len(nodes) > 0 {
+	if nodes := _u.mutation.AgentParticipantIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
 			Inverse: true,
-			Table:   session.AgentTable,
-			Columns: []string{session.AgentColumn},
+			Table:   session.AgentParticipantTable,
+			Columns: []string{session.AgentParticipantColumn},
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(participant.FieldID, field.TypeString),
@@ -715,42 +687,14 @@ func (_u *SessionUpdateOne) SetNillableLastActivityAt(v *time.Time) *SessionUpda
 	return _u
 }
 
-// SetUserID sets the "user" edge to the Participant entity by ID.
-func (_u *SessionUpdateOne) SetUserID(id string) *SessionUpdateOne {
-	_u.mutation.SetUserID(id)
-	return _u
+// SetUserParticipant sets the "user_participant" edge to the Participant entity.
+func (_u *SessionUpdateOne) SetUserParticipant(v *Participant) *SessionUpdateOne {
+	return _u.SetUserParticipantID(v.ID)
 }
 
-// SetNillableUserID sets the "user" edge to the Participant entity by ID if the given value is not nil.
-func (_u *SessionUpdateOne) SetNillableUserID(id *string) *SessionUpdateOne {
-	if id != nil {
-		_u = _u.SetUserID(*id)
-	}
-	return _u
-}
-
-// SetUser sets the "user" edge to the Participant entity.
-func (_u *SessionUpdateOne) SetUser(v *Participant) *SessionUpdateOne {
-	return _u.SetUserID(v.ID)
-}
-
-// SetAgentID sets the "agent" edge to the Participant entity by ID.
-func (_u *SessionUpdateOne) SetAgentID(id string) *SessionUpdateOne {
-	_u.mutation.SetAgentID(id)
-	return _u
-}
-
-// SetNillableAgentID sets the "agent" edge to the Participant entity by ID if the given value is not nil.
-func (_u *SessionUpdateOne) SetNillableAgentID(id *string) *SessionUpdateOne {
-	if id != nil {
-		_u = _u.SetAgentID(*id)
-	}
-	return _u
-}
-
-// SetAgent sets the "agent" edge to the Participant entity.
-func (_u *SessionUpdateOne) SetAgent(v *Participant) *SessionUpdateOne {
-	return _u.SetAgentID(v.ID)
+// SetAgentParticipant sets the "agent_participant" edge to the Participant entity.
+func (_u *SessionUpdateOne) SetAgentParticipant(v *Participant) *SessionUpdateOne {
+	return _u.SetAgentParticipantID(v.ID)
 }
 
 // Mutation returns the SessionMutation object of the builder.
@@ -758,15 +702,15 @@ func (_u *SessionUpdateOne) Mutation() *SessionMutation {
 	return _u.mutation
 }
 
-// ClearUser clears the "user" edge to the Participant entity.
-func (_u *SessionUpdateOne) ClearUser() *SessionUpdateOne {
-	_u.mutation.ClearUser()
+// ClearUserParticipant clears the "user_participant" edge to the Participant entity.
+func (_u *SessionUpdateOne) ClearUserParticipant() *SessionUpdateOne {
+	_u.mutation.ClearUserParticipant()
 	return _u
 }
 
-// ClearAgent clears the "agent" edge to the Participant entity.
-func (_u *SessionUpdateOne) ClearAgent() *SessionUpdateOne {
-	_u.mutation.ClearAgent()
+// ClearAgentParticipant clears the "agent_participant" edge to the Participant entity.
+func (_u *SessionUpdateOne) ClearAgentParticipant() *SessionUpdateOne {
+	_u.mutation.ClearAgentParticipant()
 	return _u
 }
 
@@ -934,12 +878,12 @@ func (_u *SessionUpdateOne) sqlSave(ctx context.Context) (_node *Session, err er
 	if value, ok := _u.mutation.LastActivityAt(); ok {
 		_spec.SetField(session.FieldLastActivityAt, field.TypeTime, value)
 	}
-	if _u.mutation.UserCleared() {
+	if _u.mutation.UserParticipantCleared() {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
 			Inverse: true,
-			Table:   session.UserTable,
-			Columns: []string{session.UserColumn},
+			Table:   session.UserParticipantTable,
+			Columns: []string{session.UserParticipantColumn},
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(participant.FieldID, field.TypeString),
@@ -947,12 +891,12 @@ func (_u *SessionUpdateOne) sqlSave(ctx context.Context) (_node *Session, err er
 		}
 		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
 	}
-	if nodes := _u.mutation.UserIDs(); len(nodes) > 0 {
+	if nodes := _u.mutation.UserParticipantIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
 			Inverse: true,
-			Table:   session.UserTable,
-			Columns: []string{session.UserColumn},
+			Table:   session.UserParticipantTable,
+			Columns: []string{session.UserParticipantColumn},
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(participant.FieldID, field.TypeString),
@@ -963,12 +907,12 @@ func (_u *SessionUpdateOne) sqlSave(ctx context.Context) (_node *Session, err er
 		}
 		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
-	if _u.mutation.AgentCleared() {
+	if _u.mutation.AgentParticipantCleared() {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
 			Inverse: true,
-			Table:   session.AgentTable,
-			Columns: []string{session.AgentColumn},
+			Table:   session.AgentParticipantTable,
+			Columns: []string{session.AgentParticipantColumn},
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(participant.FieldID, field.TypeString),
@@ -976,12 +920,12 @@ func (_u *SessionUpdateOne) sqlSave(ctx context.Context) (_node *Session, err er
 		}
 		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
 	}
-	if nodes := _u.mutation.AgentIDs(); len(nodes) > 0 {
+	if nodes := _u.mutation.AgentParticipantIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
 			Inverse: true,
-			Table:   session.AgentTable,
-			Columns: []string{session.AgentColumn},
+			Table:   session.AgentParticipantTable,
+			Columns: []string{session.AgentParticipantColumn},
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(participant.FieldID, field.TypeString),

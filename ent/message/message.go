@@ -42,10 +42,10 @@ const (
 	FieldUpdatedAt = "updated_at"
 	// EdgeConversation holds the string denoting the conversation edge name in mutations.
 	EdgeConversation = "conversation"
-	// EdgeFrom holds the string denoting the from edge name in mutations.
-	EdgeFrom = "from"
-	// EdgeTo holds the string denoting the to edge name in mutations.
-	EdgeTo = "to"
+	// EdgeFromParticipant holds the string denoting the from_participant edge name in mutations.
+	EdgeFromParticipant = "from_participant"
+	// EdgeToParticipant holds the string denoting the to_participant edge name in mutations.
+	EdgeToParticipant = "to_participant"
 	// Table holds the table name of the message in the database.
 	Table = "messages"
 	// ConversationTable is the table that holds the conversation relation/edge.
@@ -55,20 +55,20 @@ const (
 	ConversationInverseTable = "conversations"
 	// ConversationColumn is the table column denoting the conversation relation/edge.
 	ConversationColumn = "conversation_id"
-	// FromTable is the table that holds the from relation/edge.
-	FromTable = "messages"
-	// FromInverseTable is the table name for the Participant entity.
+	// FromParticipantTable is the table that holds the from_participant relation/edge.
+	FromParticipantTable = "messages"
+	// FromParticipantInverseTable is the table name for the Participant entity.
 	// It exists in this package in order to avoid circular dependency with the "participant" package.
-	FromInverseTable = "participants"
-	// FromColumn is the table column denoting the from relation/edge.
-	FromColumn = "from_participant_id"
-	// ToTable is the table that holds the to relation/edge.
-	ToTable = "messages"
-	// ToInverseTable is the table name for the Participant entity.
+	FromParticipantInverseTable = "participants"
+	// FromParticipantColumn is the table column denoting the from_participant relation/edge.
+	FromParticipantColumn = "from_participant_id"
+	// ToParticipantTable is the table that holds the to_participant relation/edge.
+	ToParticipantTable = "messages"
+	// ToParticipantInverseTable is the table name for the Participant entity.
 	// It exists in this package in order to avoid circular dependency with the "participant" package.
-	ToInverseTable = "participants"
-	// ToColumn is the table column denoting the to relation/edge.
-	ToColumn = "to_participant_id"
+	ToParticipantInverseTable = "participants"
+	// ToParticipantColumn is the table column denoting the to_participant relation/edge.
+	ToParticipantColumn = "to_participant_id"
 )
 
 // Columns holds all SQL columns for message fields.
@@ -205,17 +205,17 @@ func ByConversationField(field string, opts ...sql.OrderTermOption) OrderOption 
 	}
 }
 
-// ByFromField orders the results by from field.
-func ByFromField(field string, opts ...sql.OrderTermOption) OrderOption {
+// ByFromParticipantField orders the results by from_participant field.
+func ByFromParticipantField(field string, opts ...sql.OrderTermOption) OrderOption {
 	return func(s *sql.Selector) {
-		sqlgraph.OrderByNeighborTerms(s, newFromStep(), sql.OrderByField(field, opts...))
+		sqlgraph.OrderByNeighborTerms(s, newFromParticipantStep(), sql.OrderByField(field, opts...))
 	}
 }
 
-// ByToField orders the results by to field.
-func ByToField(field string, opts ...sql.OrderTermOption) OrderOption {
+// ByToParticipantField orders the results by to_participant field.
+func ByToParticipantField(field string, opts ...sql.OrderTermOption) OrderOption {
 	return func(s *sql.Selector) {
-		sqlgraph.OrderByNeighborTerms(s, newToStep(), sql.OrderByField(field, opts...))
+		sqlgraph.OrderByNeighborTerms(s, newToParticipantStep(), sql.OrderByField(field, opts...))
 	}
 }
 func newConversationStep() *sqlgraph.Step {
@@ -225,17 +225,17 @@ func newConversationStep() *sqlgraph.Step {
 		sqlgraph.Edge(sqlgraph.M2O, true, ConversationTable, ConversationColumn),
 	)
 }
-func newFromStep() *sqlgraph.Step {
+func newFromParticipantStep() *sqlgraph.Step {
 	return sqlgraph.NewStep(
 		sqlgraph.From(Table, FieldID),
-		sqlgraph.To(FromInverseTable, FieldID),
-		sqlgraph.Edge(sqlgraph.M2O, true, FromTable, FromColumn),
+		sqlgraph.To(FromParticipantInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.M2O, true, FromParticipantTable, FromParticipantColumn),
 	)
 }
-func newToStep() *sqlgraph.Step {
+func newToParticipantStep() *sqlgraph.Step {
 	return sqlgraph.NewStep(
 		sqlgraph.From(Table, FieldID),
-		sqlgraph.To(ToInverseTable, FieldID),
-		sqlgraph.Edge(sqlgraph.M2O, true, ToTable, ToColumn),
+		sqlgraph.To(ToParticipantInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.M2O, true, ToParticipantTable, ToParticipantColumn),
 	)
 }

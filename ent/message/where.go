@@ -643,21 +643,21 @@ func HasConversationWith(preds ...predicate.Conversation) predicate.Message {
 	})
 }
 
-// HasFrom applies the HasEdge predicate on the "from" edge.
-func HasFrom() predicate.Message {
+// HasFromParticipant applies the HasEdge predicate on the "from_participant" edge.
+func HasFromParticipant() predicate.Message {
 	return predicate.Message(func(s *sql.Selector) {
 		step := sqlgraph.NewStep(
 			sqlgraph.From(Table, FieldID),
-			sqlgraph.Edge(sqlgraph.M2O, true, FromTable, FromColumn),
+			sqlgraph.Edge(sqlgraph.M2O, true, FromParticipantTable, FromParticipantColumn),
 		)
 		sqlgraph.HasNeighbors(s, step)
 	})
 }
 
-// HasFromWith applies the HasEdge predicate on the "from" edge with a given conditions (other predicates).
-func HasFromWith(preds ...predicate.Participant) predicate.Message {
+// HasFromParticipantWith applies the HasEdge predicate on the "from_participant" edge with a given conditions (other predicates).
+func HasFromParticipantWith(preds ...predicate.Participant) predicate.Message {
 	return predicate.Message(func(s *sql.Selector) {
-		step := newFromStep()
+		step := newFromParticipantStep()
 		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
 			for _, p := range preds {
 				p(s)
@@ -666,21 +666,21 @@ func HasFromWith(preds ...predicate.Participant) predicate.Message {
 	})
 }
 
-// HasTo applies the HasEdge predicate on the "to" edge.
-func HasTo() predicate.Message {
+// HasToParticipant applies the HasEdge predicate on the "to_participant" edge.
+func HasToParticipant() predicate.Message {
 	return predicate.Message(func(s *sql.Selector) {
 		step := sqlgraph.NewStep(
 			sqlgraph.From(Table, FieldID),
-			sqlgraph.Edge(sqlgraph.M2O, true, ToTable, ToColumn),
+			sqlgraph.Edge(sqlgraph.M2O, true, ToParticipantTable, ToParticipantColumn),
 		)
 		sqlgraph.HasNeighbors(s, step)
 	})
 }
 
-// HasToWith applies the HasEdge predicate on the "to" edge with a given conditions (other predicates).
-func HasToWith(preds ...predicate.Participant) predicate.Message {
+// HasToParticipantWith applies the HasEdge predicate on the "to_participant" edge with a given conditions (other predicates).
+func HasToParticipantWith(preds ...predicate.Participant) predicate.Message {
 	return predicate.Message(func(s *sql.Selector) {
-		step := newToStep()
+		step := newToParticipantStep()
 		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
 			for _, p := range preds {
 				p(s)

@@ -11,8 +11,8 @@ import (
 var (
 	// AgentSettingsColumns holds the columns for the "agent_settings" table.
 	AgentSettingsColumns = []*schema.Column{
-		{Name: "id", Type: field.TypeString},
-		{Name: "organization_id", Type: field.TypeString},
+		{Name: "id", Type: field.TypeString, SchemaType: map[string]string{"postgres": "text"}},
+		{Name: "organization_id", Type: field.TypeString, SchemaType: map[string]string{"postgres": "text"}},
 		{Name: "model", Type: field.TypeString, SchemaType: map[string]string{"postgres": "text"}},
 		{Name: "system_prompt", Type: field.TypeString, SchemaType: map[string]string{"postgres": "text"}},
 		{Name: "persona", Type: field.TypeString, Nullable: true, SchemaType: map[string]string{"postgres": "text"}},
@@ -34,8 +34,8 @@ var (
 	}
 	// CheckpointsColumns holds the columns for the "checkpoints" table.
 	CheckpointsColumns = []*schema.Column{
-		{Name: "id", Type: field.TypeString},
-		{Name: "organization_id", Type: field.TypeString},
+		{Name: "id", Type: field.TypeString, SchemaType: map[string]string{"postgres": "text"}},
+		{Name: "organization_id", Type: field.TypeString, SchemaType: map[string]string{"postgres": "text"}},
 		{Name: "created_at", Type: field.TypeTime},
 		{Name: "agent_id", Type: field.TypeString, SchemaType: map[string]string{"postgres": "text"}},
 		{Name: "thread_id", Type: field.TypeString, SchemaType: map[string]string{"postgres": "text"}},
@@ -70,8 +70,8 @@ var (
 	}
 	// ChunksColumns holds the columns for the "chunks" table.
 	ChunksColumns = []*schema.Column{
-		{Name: "id", Type: field.TypeString},
-		{Name: "organization_id", Type: field.TypeString},
+		{Name: "id", Type: field.TypeString, SchemaType: map[string]string{"postgres": "text"}},
+		{Name: "organization_id", Type: field.TypeString, SchemaType: map[string]string{"postgres": "text"}},
 		{Name: "created_at", Type: field.TypeTime},
 		{Name: "chunk_index", Type: field.TypeInt},
 		{Name: "content", Type: field.TypeString, SchemaType: map[string]string{"postgres": "text"}},
@@ -79,7 +79,7 @@ var (
 		{Name: "metadata", Type: field.TypeJSON, Default: "{}"},
 		{Name: "acl", Type: field.TypeOther, Default: schema.Expr("'{*}'::text[]"), SchemaType: map[string]string{"postgres": "text[]"}},
 		{Name: "document_sets", Type: field.TypeOther, Default: schema.Expr("'{}'::text[]"), SchemaType: map[string]string{"postgres": "text[]"}},
-		{Name: "document_id", Type: field.TypeString},
+		{Name: "document_id", Type: field.TypeString, SchemaType: map[string]string{"postgres": "text"}},
 	}
 	// ChunksTable holds the schema information for the "chunks" table.
 	ChunksTable = &schema.Table{
@@ -134,8 +134,8 @@ var (
 	}
 	// ConnectorConfigsColumns holds the columns for the "connector_configs" table.
 	ConnectorConfigsColumns = []*schema.Column{
-		{Name: "id", Type: field.TypeString},
-		{Name: "organization_id", Type: field.TypeString},
+		{Name: "id", Type: field.TypeString, SchemaType: map[string]string{"postgres": "text"}},
+		{Name: "organization_id", Type: field.TypeString, SchemaType: map[string]string{"postgres": "text"}},
 		{Name: "created_at", Type: field.TypeTime},
 		{Name: "updated_at", Type: field.TypeTime},
 		{Name: "name", Type: field.TypeString, SchemaType: map[string]string{"postgres": "text"}},
@@ -163,8 +163,8 @@ var (
 	}
 	// ConversationsColumns holds the columns for the "conversations" table.
 	ConversationsColumns = []*schema.Column{
-		{Name: "id", Type: field.TypeString},
-		{Name: "organization_id", Type: field.TypeString},
+		{Name: "id", Type: field.TypeString, SchemaType: map[string]string{"postgres": "text"}},
+		{Name: "organization_id", Type: field.TypeString, SchemaType: map[string]string{"postgres": "text"}},
 		{Name: "created_at", Type: field.TypeTime},
 		{Name: "updated_at", Type: field.TypeTime},
 		{Name: "platform", Type: field.TypeEnum, Enums: []string{"web", "messenger", "instagram", "email", "discord", "phone", "sms", "slack", "whatsapp", "tiktok"}, SchemaType: map[string]string{"postgres": "text"}},
@@ -200,8 +200,8 @@ var (
 	}
 	// DocumentsColumns holds the columns for the "documents" table.
 	DocumentsColumns = []*schema.Column{
-		{Name: "id", Type: field.TypeString},
-		{Name: "organization_id", Type: field.TypeString},
+		{Name: "id", Type: field.TypeString, SchemaType: map[string]string{"postgres": "text"}},
+		{Name: "organization_id", Type: field.TypeString, SchemaType: map[string]string{"postgres": "text"}},
 		{Name: "created_at", Type: field.TypeTime},
 		{Name: "updated_at", Type: field.TypeTime},
 		{Name: "source", Type: field.TypeString, SchemaType: map[string]string{"postgres": "text"}},
@@ -227,8 +227,8 @@ var (
 	}
 	// IndexingRunsColumns holds the columns for the "indexing_runs" table.
 	IndexingRunsColumns = []*schema.Column{
-		{Name: "id", Type: field.TypeString},
-		{Name: "organization_id", Type: field.TypeString},
+		{Name: "id", Type: field.TypeString, SchemaType: map[string]string{"postgres": "text"}},
+		{Name: "organization_id", Type: field.TypeString, SchemaType: map[string]string{"postgres": "text"}},
 		{Name: "connector_name", Type: field.TypeString, SchemaType: map[string]string{"postgres": "text"}},
 		{Name: "status", Type: field.TypeEnum, Enums: []string{"running", "succeeded", "failed"}, SchemaType: map[string]string{"postgres": "text"}},
 		{Name: "started_at", Type: field.TypeTime},
@@ -264,8 +264,8 @@ var (
 	}
 	// MemoriesColumns holds the columns for the "memories" table.
 	MemoriesColumns = []*schema.Column{
-		{Name: "id", Type: field.TypeString},
-		{Name: "organization_id", Type: field.TypeString},
+		{Name: "id", Type: field.TypeString, SchemaType: map[string]string{"postgres": "text"}},
+		{Name: "organization_id", Type: field.TypeString, SchemaType: map[string]string{"postgres": "text"}},
 		{Name: "created_at", Type: field.TypeTime},
 		{Name: "user_id", Type: field.TypeString, Nullable: true, SchemaType: map[string]string{"postgres": "text"}},
 		{Name: "content", Type: field.TypeString, SchemaType: map[string]string{"postgres": "text"}},
@@ -306,8 +306,8 @@ var (
 	}
 	// MessagesColumns holds the columns for the "messages" table.
 	MessagesColumns = []*schema.Column{
-		{Name: "id", Type: field.TypeString},
-		{Name: "organization_id", Type: field.TypeString},
+		{Name: "id", Type: field.TypeString, SchemaType: map[string]string{"postgres": "text"}},
+		{Name: "organization_id", Type: field.TypeString, SchemaType: map[string]string{"postgres": "text"}},
 		{Name: "external_id", Type: field.TypeString, Nullable: true, SchemaType: map[string]string{"postgres": "text"}},
 		{Name: "direction", Type: field.TypeEnum, Enums: []string{"inbound", "outbound"}, SchemaType: map[string]string{"postgres": "text"}},
 		{Name: "content", Type: field.TypeJSON},
@@ -316,9 +316,9 @@ var (
 		{Name: "seq", Type: field.TypeInt64, Nullable: true},
 		{Name: "created_at", Type: field.TypeTime},
 		{Name: "updated_at", Type: field.TypeTime, Nullable: true},
-		{Name: "conversation_id", Type: field.TypeString},
-		{Name: "from_participant_id", Type: field.TypeString, Nullable: true},
-		{Name: "to_participant_id", Type: field.TypeString, Nullable: true},
+		{Name: "conversation_id", Type: field.TypeString, SchemaType: map[string]string{"postgres": "text"}},
+		{Name: "from_participant_id", Type: field.TypeString, Nullable: true, SchemaType: map[string]string{"postgres": "text"}},
+		{Name: "to_participant_id", Type: field.TypeString, Nullable: true, SchemaType: map[string]string{"postgres": "text"}},
 	}
 	// MessagesTable holds the schema information for the "messages" table.
 	MessagesTable = &schema.Table{
@@ -336,13 +336,13 @@ var (
 				Symbol:     "messages_participants_sent_messages",
 				Columns:    []*schema.Column{MessagesColumns[11]},
 				RefColumns: []*schema.Column{ParticipantsColumns[0]},
-				OnDelete:   schema.SetNull,
+				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "messages_participants_received_messages",
 				Columns:    []*schema.Column{MessagesColumns[12]},
 				RefColumns: []*schema.Column{ParticipantsColumns[0]},
-				OnDelete:   schema.SetNull,
+				OnDelete:   schema.NoAction,
 			},
 		},
 		Indexes: []*schema.Index{
@@ -365,8 +365,8 @@ var (
 	}
 	// ParticipantsColumns holds the columns for the "participants" table.
 	ParticipantsColumns = []*schema.Column{
-		{Name: "id", Type: field.TypeString},
-		{Name: "organization_id", Type: field.TypeString},
+		{Name: "id", Type: field.TypeString, SchemaType: map[string]string{"postgres": "text"}},
+		{Name: "organization_id", Type: field.TypeString, SchemaType: map[string]string{"postgres": "text"}},
 		{Name: "created_at", Type: field.TypeTime},
 		{Name: "updated_at", Type: field.TypeTime},
 		{Name: "type", Type: field.TypeEnum, Enums: []string{"user", "ai-agent", "human-agent"}, SchemaType: map[string]string{"postgres": "text"}},
@@ -379,7 +379,7 @@ var (
 		{Name: "phone", Type: field.TypeString, Nullable: true, SchemaType: map[string]string{"postgres": "text"}},
 		{Name: "crm_contact_id", Type: field.TypeString, Nullable: true, SchemaType: map[string]string{"postgres": "text"}},
 		{Name: "metadata", Type: field.TypeJSON, Default: "{}"},
-		{Name: "conversation_id", Type: field.TypeString},
+		{Name: "conversation_id", Type: field.TypeString, SchemaType: map[string]string{"postgres": "text"}},
 	}
 	// ParticipantsTable holds the schema information for the "participants" table.
 	ParticipantsTable = &schema.Table{
@@ -414,8 +414,8 @@ var (
 	}
 	// SessionsColumns holds the columns for the "sessions" table.
 	SessionsColumns = []*schema.Column{
-		{Name: "session_id", Type: field.TypeString},
-		{Name: "organization_id", Type: field.TypeString},
+		{Name: "session_id", Type: field.TypeString, SchemaType: map[string]string{"postgres": "text"}},
+		{Name: "organization_id", Type: field.TypeString, SchemaType: map[string]string{"postgres": "text"}},
 		{Name: "created_at", Type: field.TypeTime},
 		{Name: "updated_at", Type: field.TypeTime},
 		{Name: "agent_id", Type: field.TypeString, Nullable: true, SchemaType: map[string]string{"postgres": "text"}},
@@ -427,9 +427,9 @@ var (
 		{Name: "metadata", Type: field.TypeJSON, Default: "{}"},
 		{Name: "ended_at", Type: field.TypeTime, Nullable: true},
 		{Name: "last_activity_at", Type: field.TypeTime},
-		{Name: "conversation_id", Type: field.TypeString},
-		{Name: "user_participant_id", Type: field.TypeString, Nullable: true},
-		{Name: "agent_participant_id", Type: field.TypeString, Nullable: true},
+		{Name: "conversation_id", Type: field.TypeString, SchemaType: map[string]string{"postgres": "text"}},
+		{Name: "user_participant_id", Type: field.TypeString, Nullable: true, SchemaType: map[string]string{"postgres": "text"}},
+		{Name: "agent_participant_id", Type: field.TypeString, Nullable: true, SchemaType: map[string]string{"postgres": "text"}},
 	}
 	// SessionsTable holds the schema information for the "sessions" table.
 	SessionsTable = &schema.Table{
@@ -447,13 +447,13 @@ var (
 				Symbol:     "sessions_participants_user_sessions",
 				Columns:    []*schema.Column{SessionsColumns[14]},
 				RefColumns: []*schema.Column{ParticipantsColumns[0]},
-				OnDelete:   schema.SetNull,
+				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "sessions_participants_agent_sessions",
 				Columns:    []*schema.Column{SessionsColumns[15]},
 				RefColumns: []*schema.Column{ParticipantsColumns[0]},
-				OnDelete:   schema.SetNull,
+				OnDelete:   schema.NoAction,
 			},
 		},
 		Indexes: []*schema.Index{

@@ -41,9 +41,9 @@ func (Message) Edges() []ent.Edge {
 	return []ent.Edge{
 		edge.From("conversation", Conversation.Type).Ref("messages").
 			Field("conversation_id").Unique().Required().Immutable(),
-		edge.From("from", Participant.Type).Ref("sent_messages").
+		edge.From("from_participant", Participant.Type).Ref("sent_messages").
 			Field("from_participant_id").Unique().Immutable(),
-		edge.From("to", Participant.Type).Ref("received_messages").
+		edge.From("to_participant", Participant.Type).Ref("received_messages").
 			Field("to_participant_id").Unique().Immutable(),
 	}
 }

@@ -29,7 +29,7 @@ type TenantMixin struct{ mixin.Schema }
 // Fields of the TenantMixin.
 func (TenantMixin) Fields() []ent.Field {
 	return []ent.Field{
-		field.String(access.OrganizationColumn).NotEmpty().Immutable().
+		field.String(access.OrganizationColumn).NotEmpty().Immutable().SchemaType(textType).
 			Comment("Owning organization; set from the viewer, never changed."),
 	}
 }
@@ -67,7 +67,7 @@ func now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
 
 // idField is a caller-supplied or generated (UUID) TEXT primary key.
 func idField() ent.Field {
-	return field.String("id").NotEmpty().Immutable().DefaultFunc(uuid.NewString)
+	return field.String("id").NotEmpty().Immutable().DefaultFunc(uuid.NewString).SchemaType(textType)
 }
 
 // textType makes string-like fields TEXT instead of ent's varchar default.

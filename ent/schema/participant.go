@@ -2,6 +2,7 @@ package schema
 
 import (
 	"entgo.io/ent"
+	"entgo.io/ent/dialect/entsql"
 	"entgo.io/ent/schema"
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
@@ -37,15 +38,20 @@ func optionalText(name string) ent.Field {
 	return field.String(name).Optional().Nillable().SchemaType(textType)
 }
 
+// keepReferences refuses to delete a participant that messages or sessions
+// still name (checked at statement end, so deleting a whole conversation
+// still cascades).
+var keepReferences = entsql.OnDelete(entsql.NoAction)
+
 // Edges of the Participant.
 func (Participant) Edges() []ent.Edge {
 	return []ent.Edge{
 		edge.From("conversation", Conversation.Type).Ref("participants").
 			Field("conversation_id").Unique().Required().Immutable(),
-		edge.To("sent_messages", Message.Type),
-		edge.To("received_messages", Message.Type),
-		edge.To("user_sessions", Session.Type),
-		edge.To("agent_sessions", Session.Type),
+		edge.To("sent_messages", Message.Type).Annotations(keepReferences),
+		edge.To("received_messages", Message.Type).Annotations(keepReferences),
+		edge.To("user_sessions", Session.Type).Annotations(keepReferences),
+		edge.To("agent_sessions", Session.Type).Annotations(keepReferences),
 	}
 }
 

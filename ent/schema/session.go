@@ -18,7 +18,7 @@ func (Session) Mixin() []ent.Mixin { return []ent.Mixin{TenantMixin{}, TimeMixin
 // Fields of the Session.
 func (Session) Fields() []ent.Field {
 	return []ent.Field{
-		field.String("id").StorageKey("session_id").NotEmpty().Immutable().DefaultFunc(uuid.NewString),
+		field.String("id").StorageKey("session_id").NotEmpty().Immutable().DefaultFunc(uuid.NewString).SchemaType(textType),
 		field.String("conversation_id").NotEmpty().Immutable().SchemaType(textType),
 		optionalText("agent_id"), // NULL for agentless sessions
 		field.String("agent_name").Default("").SchemaType(textType),
@@ -39,9 +39,9 @@ func (Session) Edges() []ent.Edge {
 	return []ent.Edge{
 		edge.From("conversation", Conversation.Type).Ref("sessions").
 			Field("conversation_id").Unique().Required().Immutable(),
-		edge.From("user", Participant.Type).Ref("user_sessions").
+		edge.From("user_participant", Participant.Type).Ref("user_sessions").
 			Field("user_participant_id").Unique(),
-		edge.From("agent", Participant.Type).Ref("agent_sessions").
+		edge.From("agent_participant", Participant.Type).Ref("agent_sessions").
 			Field("agent_participant_id").Unique(),
 	}
 }

@@ -48,10 +48,10 @@ const (
 	FieldLastActivityAt = "last_activity_at"
 	// EdgeConversation holds the string denoting the conversation edge name in mutations.
 	EdgeConversation = "conversation"
-	// EdgeUser holds the string denoting the user edge name in mutations.
-	EdgeUser = "user"
-	// EdgeAgent holds the string denoting the agent edge name in mutations.
-	EdgeAgent = "agent"
+	// EdgeUserParticipant holds the string denoting the user_participant edge name in mutations.
+	EdgeUserParticipant = "user_participant"
+	// EdgeAgentParticipant holds the string denoting the agent_participant edge name in mutations.
+	EdgeAgentParticipant = "agent_participant"
 	// ConversationFieldID holds the string denoting the ID field of the Conversation.
 	ConversationFieldID = "id"
 	// ParticipantFieldID holds the string denoting the ID field of the Participant.
@@ -65,20 +65,20 @@ const (
 	ConversationInverseTable = "conversations"
 	// ConversationColumn is the table column denoting the conversation relation/edge.
 	ConversationColumn = "conversation_id"
-	// UserTable is the table that holds the user relation/edge.
-	UserTable = "sessions"
-	// UserInverseTable is the table name for the Participant entity.
+	// UserParticipantTable is the table that holds the user_participant relation/edge.
+	UserParticipantTable = "sessions"
+	// UserParticipantInverseTable is the table name for the Participant entity.
 	// It exists in this package in order to avoid circular dependency with the "participant" package.
-	UserInverseTable = "participants"
-	// UserColumn is the table column denoting the user relation/edge.
-	UserColumn = "user_participant_id"
-	// AgentTable is the table that holds the agent relation/edge.
-	AgentTable = "sessions"
-	// AgentInverseTable is the table name for the Participant entity.
+	UserParticipantInverseTable = "participants"
+	// UserParticipantColumn is the table column denoting the user_participant relation/edge.
+	UserParticipantColumn = "user_participant_id"
+	// AgentParticipantTable is the table that holds the agent_participant relation/edge.
+	AgentParticipantTable = "sessions"
+	// AgentParticipantInverseTable is the table name for the Participant entity.
 	// It exists in this package in order to avoid circular dependency with the "participant" package.
-	AgentInverseTable = "participants"
-	// AgentColumn is the table column denoting the agent relation/edge.
-	AgentColumn = "agent_participant_id"
+	AgentParticipantInverseTable = "participants"
+	// AgentParticipantColumn is the table column denoting the agent_participant relation/edge.
+	AgentParticipantColumn = "agent_participant_id"
 )
 
 // Columns holds all SQL columns for session fields.
@@ -256,17 +256,17 @@ func ByConversationField(field string, opts ...sql.OrderTermOption) OrderOption 
 	}
 }
 
-// ByUserField orders the results by user field.
-func ByUserField(field string, opts ...sql.OrderTermOption) OrderOption {
+// ByUserParticipantField orders the results by user_participant field.
+func ByUserParticipantField(field string, opts ...sql.OrderTermOption) OrderOption {
 	return func(s *sql.Selector) {
-		sqlgraph.OrderByNeighborTerms(s, newUserStep(), sql.OrderByField(field, opts...))
+		sqlgraph.OrderByNeighborTerms(s, newUserParticipantStep(), sql.OrderByField(field, opts...))
 	}
 }
 
-// ByAgentField orders the results by agent field.
-func ByAgentField(field string, opts ...sql.OrderTermOption) OrderOption {
+// ByAgentParticipantField orders the results by agent_participant field.
+func ByAgentParticipantField(field string, opts ...sql.OrderTermOption) OrderOption {
 	return func(s *sql.Selector) {
-		sqlgraph.OrderByNeighborTerms(s, newAgentStep(), sql.OrderByField(field, opts...))
+		sqlgraph.OrderByNeighborTerms(s, newAgentParticipantStep(), sql.OrderByField(field, opts...))
 	}
 }
 func newConversationStep() *sqlgraph.Step {
@@ -276,17 +276,17 @@ func newConversationStep() *sqlgraph.Step {
 		sqlgraph.Edge(sqlgraph.M2O, true, ConversationTable, ConversationColumn),
 	)
 }
-func newUserStep() *sqlgraph.Step {
+func newUserParticipantStep() *sqlgraph.Step {
 	return sqlgraph.NewStep(
 		sqlgraph.From(Table, FieldID),
-		sqlgraph.To(UserInverseTable, ParticipantFieldID),
-		sqlgraph.Edge(sqlgraph.M2O, true, UserTable, UserColumn),
+		sqlgraph.To(UserParticipantInverseTable, ParticipantFieldID),
+		sqlgraph.Edge(sqlgraph.M2O, true, UserParticipantTable, UserParticipantColumn),
 	)
 }
-func newAgentStep() *sqlgraph.Step {
+func newAgentParticipantStep() *sqlgraph.Step {
 	return sqlgraph.NewStep(
 		sqlgraph.From(Table, FieldID),
-		sqlgraph.To(AgentInverseTable, ParticipantFieldID),
-		sqlgraph.Edge(sqlgraph.M2O, true, AgentTable, AgentColumn),
+		sqlgraph.To(AgentParticipantInverseTable, ParticipantFieldID),
+		sqlgraph.Edge(sqlgraph.M2O, true, AgentParticipantTable, AgentParticipantColumn),
 	)
 }

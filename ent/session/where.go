@@ -938,21 +938,21 @@ func HasConversationWith(preds ...predicate.Conversation) predicate.Session {
 	})
 }
 
-// HasUser applies the HasEdge predicate on the "user" edge.
-func HasUser() predicate.Session {
+// HasUserParticipant applies the HasEdge predicate on the "user_participant" edge.
+func HasUserParticipant() predicate.Session {
 	return predicate.Session(func(s *sql.Selector) {
 		step := sqlgraph.NewStep(
 			sqlgraph.From(Table, FieldID),
-			sqlgraph.Edge(sqlgraph.M2O, true, UserTable, UserColumn),
+			sqlgraph.Edge(sqlgraph.M2O, true, UserParticipantTable, UserParticipantColumn),
 		)
 		sqlgraph.HasNeighbors(s, step)
 	})
 }
 
-// HasUserWith applies the HasEdge predicate on the "user" edge with a given conditions (other predicates).
-func HasUserWith(preds ...predicate.Participant) predicate.Session {
+// HasUserParticipantWith applies the HasEdge predicate on the "user_participant" edge with a given conditions (other predicates).
+func HasUserParticipantWith(preds ...predicate.Participant) predicate.Session {
 	return predicate.Session(func(s *sql.Selector) {
-		step := newUserStep()
+		step := newUserParticipantStep()
 		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
 			for _, p := range preds {
 				p(s)
@@ -961,21 +961,21 @@ func HasUserWith(preds ...predicate.Participant) predicate.Session {
 	})
 }
 
-// HasAgent applies the HasEdge predicate on the "agent" edge.
-func HasAgent() predicate.Session {
+// HasAgentParticipant applies the HasEdge predicate on the "agent_participant" edge.
+func HasAgentParticipant() predicate.Session {
 	return predicate.Session(func(s *sql.Selector) {
 		step := sqlgraph.NewStep(
 			sqlgraph.From(Table, FieldID),
-			sqlgraph.Edge(sqlgraph.M2O, true, AgentTable, AgentColumn),
+			sqlgraph.Edge(sqlgraph.M2O, true, AgentParticipantTable, AgentParticipantColumn),
 		)
 		sqlgraph.HasNeighbors(s, step)
 	})
 }
 
-// HasAgentWith applies the HasEdge predicate on the "agent" edge with a given conditions (other predicates).
-func HasAgentWith(preds ...predicate.Participant) predicate.Session {
+// HasAgentParticipantWith applies the HasEdge predicate on the "agent_participant" edge with a given conditions (other predicates).
+func HasAgentParticipantWith(preds ...predicate.Participant) predicate.Session {
 	return predicate.Session(func(s *sql.Selector) {
-		step := newAgentStep()
+		step := newAgentParticipantStep()
 		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
 			for _, p := range preds {
 				p(s)

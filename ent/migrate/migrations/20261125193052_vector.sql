@@ -1,0 +1,3 @@
+-- pgvector, once per database and always in public: per-test schemas (and
+-- dropping them) must never own the extension.
+CREATE EXTENSION IF NOT EXISTS vector WITH SCHEMA public;
