@@ -49,6 +49,6 @@ func (t *Text) Scan(src any) error {
 }
 
 var (
-	_ driver.Valuer = Text(nil)
+	_ driver.Valuer                = Text(nil)
 	_ interface{ Scan(any) error } = (*Text)(nil)
 )

@@ -79,7 +79,10 @@ func Lint(ctx context.Context, dev *sql.DB, dir migrate.Dir, n int) ([]Finding, 
 		})
 		pass := &sqlcheck.Pass{File: file, Dev: client, Reporter: report}
 		for _, a := range analyzers {
-			if err := a.Analyze(ctx, pass); err != nil {
+			before := len(findings)
+			// Analyzers fail after reporting what they found; that is a
+			// finding, not a lint error.
+			if err := a.Analyze(ctx, pass); err != nil && len(findings) == before {
 				return nil, fmt.Errorf("migration: lint %s: %w", f.Name(), err)
 			}
 		}
