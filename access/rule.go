@@ -7,6 +7,7 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/privacy"
 
+	"github.com/agentstore/agentstore/ent/intercept"
 	"github.com/agentstore/agentstore/pgarray"
 )
 
@@ -17,8 +18,8 @@ const (
 	ACLColumn          = "acl"
 )
 
-// filterable is what generated ent queries and mutations implement; it is
-// declared here so this package never imports the generated client.
+// filterable is what generated ent mutations, and queries wrapped by the
+// generated intercept package, implement.
 type filterable interface {
 	WhereP(...func(*sql.Selector))
 }
@@ -40,6 +41,10 @@ func viewerOf(ctx context.Context) (Viewer, error) {
 }
 
 func filter(x any, p func(*sql.Selector)) error {
+	if q, err := intercept.NewQuery(x); err == nil {
+		q.WhereP(p)
+		return nil
+	}
 	f, ok := x.(filterable)
 	if !ok {
 		// Fail closed: a builder we cannot filter is never let through.

@@ -25,7 +25,7 @@ as_postgres() {
 
 running() { as_postgres "$PG_BIN/pg_ctl" -D "$DATA" status >/dev/null 2>&1; }
 
-psql_admin() { "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PORT" -U postgres "$@"; }
+psql_admin() { PGOPTIONS='-c client_min_messages=warning' "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PORT" -U postgres "$@"; }
 
 init_cluster() {
   mkdir -p "$DATA"
@@ -67,8 +67,11 @@ start() {
       exit 1
     }
   fi
-  psql_admin -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '$DB'" | grep -q 1 ||
-    psql_admin -d postgres -c "CREATE DATABASE $DB"
+  # $DB holds data; ${DB}_dev stays empty for the Atlas CLI's dev database.
+  for db in "$DB" "${DB}_dev"; do
+    psql_admin -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '$db'" | grep -q 1 ||
+      psql_admin -d postgres -c "CREATE DATABASE $db"
+  done
   # pgvector lives in public of the default database, created once.
   psql_admin -d "$DB" -c "CREATE EXTENSION IF NOT EXISTS vector WITH SCHEMA public"
 }

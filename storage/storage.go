@@ -3,7 +3,6 @@ package storage
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"os"
 
@@ -15,6 +14,7 @@ import (
 
 	"github.com/agentstore/agentstore/ent"
 	_ "github.com/agentstore/agentstore/ent/runtime" // privacy policies and defaults; without it every policy fails closed
+	"github.com/agentstore/agentstore/storage/migration"
 )
 
 // DefaultURL is the project-local cluster that `make` starts when
@@ -29,13 +29,9 @@ func URLFromEnv() string {
 	return DefaultURL
 }
 
-// ErrPgvectorMissing is returned by Open when the server has no pgvector of
-// at least MinPgvectorVersion available.
-var ErrPgvectorMissing = errors.New("storage: pgvector >= " + MinPgvectorVersion + " is not available on the server")
-
-// MinPgvectorVersion is the oldest pgvector agentstore runs on (iterative
-// index scans arrived in 0.8.0).
-const MinPgvectorVersion = "0.8.0"
+// ErrPgvectorMissing is returned by Open when the server offers no pgvector
+// of at least migration.MinPgvectorVersion.
+var ErrPgvectorMissing = migration.ErrPgvectorMissing
 
 // Store is an open agentstore: a pgx pool, the database/sql handle over it,
 // and the ent client over that.
@@ -56,30 +52,17 @@ func Open(ctx context.Context, url string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("storage: connect: %w", err)
 	}
-	if err := checkPgvector(ctx, pool); err != nil {
-		pool.Close()
-		return nil, err
-	}
 	db := stdlib.OpenDBFromPool(pool)
+	if err := migration.CheckServer(ctx, db); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("storage: %w", err)
+	}
 	return &Store{pool: pool, db: db, client: NewClient(db)}, nil
 }
 
 // NewClient returns an ent client over db, with the privacy policies wired.
 func NewClient(db *sql.DB) *ent.Client {
 	return ent.NewClient(ent.Driver(entsql.OpenDB(dialect.Postgres, db)))
-}
-
-func checkPgvector(ctx context.Context, pool *pgxpool.Pool) error {
-	var ok bool
-	err := pool.QueryRow(ctx, `SELECT coalesce(bool_or(string_to_array(version, '.')::int[] >= string_to_array($1, '.')::int[]), false)
-FROM pg_available_extension_versions WHERE name = 'vector'`, MinPgvectorVersion).Scan(&ok)
-	if err != nil {
-		return fmt.Errorf("storage: check pgvector: %w", err)
-	}
-	if !ok {
-		return ErrPgvectorMissing
-	}
-	return nil
 }
 
 // Client is the ent client. Queries through it run under the viewer in

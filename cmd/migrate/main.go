@@ -7,6 +7,7 @@
 //	migrate [flags] lint [N]    run Atlas's analyzers on the latest N files (default 1); non-zero exit on findings
 //	migrate [flags] hash        rewrite atlas.sum
 //	migrate [flags] new NAME    add an empty, current-UTC-stamped file for hand-written SQL
+//	migrate [flags] check       verify the server offers pgvector >= 0.8
 //
 // The database is --url, else $DATABASE_URL, else the project-local cluster.
 // apply and status use --dir when given and the migrations embedded in the
@@ -34,7 +35,7 @@ func main() {
 	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
 }
 
-const usage = `usage: migrate [flags] diff NAME | apply | status | validate | lint [N] | hash | new NAME
+const usage = `usage: migrate [flags] diff NAME | apply | status | validate | lint [N] | hash | new NAME | check
 
 flags:
 `

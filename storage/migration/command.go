@@ -37,13 +37,24 @@ type Command struct {
 }
 
 // Run executes verb: diff NAME, apply, status, validate, lint [N], hash,
-// new NAME. apply and status read Dir when set and the embedded migrations
+// new NAME, check (pgvector available). apply and status read Dir when set and the embedded migrations
 // otherwise; the others use Dir, default SourceDir.
 func (c Command) Run(ctx context.Context, verb string, args []string) error {
 	if c.Now == nil {
 		c.Now = time.Now
 	}
 	switch verb {
+	case "check":
+		db, err := openDB(c.URL)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		if err := CheckServer(ctx, db); err != nil {
+			return err
+		}
+		fmt.Fprintln(c.Out, "server ok: pgvector >= "+MinPgvectorVersion+" available")
+		return nil
 	case "apply", "status":
 		if len(args) != 0 {
 			return fmt.Errorf("%w: %s takes no arguments", ErrUsage, verb)
