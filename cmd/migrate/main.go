@@ -47,7 +47,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&cfg.URL, "url", "", "database URL (default $DATABASE_URL, else "+storage.DefaultURL+")")
 	fs.StringVar(&cfg.DevURL, "dev-url", "", "server on which diff and lint create a throwaway dev database (default: --url)")
 	fs.StringVar(&cfg.Dir, "dir", "", "migration directory (default: embedded for apply/status, ent/migrate/migrations otherwise)")
-	fs.StringVar(&cfg.RevisionsSchema, "revisions-schema", "", "schema of the atlas_schema_revisions table (default atlas_schema_revisions)")
+	fs.StringVar(&cfg.RevisionsSchema, "revisions-schema", "", "schema of the atlas_schema_revisions table (default: the URL's search_path schema, else atlas_schema_revisions)")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, usage)
 		fs.PrintDefaults()

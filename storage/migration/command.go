@@ -31,7 +31,7 @@ type Command struct {
 	URL             string    // target database (required for apply, status; the server for diff, lint)
 	DevURL          string    // server for throwaway dev databases; default URL
 	Dir             string    // migration directory; see Run
-	RevisionsSchema string    // default DefaultRevisionsSchema
+	RevisionsSchema string    // default: RevisionsSchemaFor(URL), as the CLI does
 	Out             io.Writer // reports
 	Now             func() time.Time
 }
@@ -140,6 +140,11 @@ func (c Command) withDatabase(ctx context.Context, verb string) error {
 	}
 	defer db.Close()
 	opts := Options{RevisionsSchema: c.RevisionsSchema}
+	if opts.RevisionsSchema == "" {
+		if opts.RevisionsSchema, err = RevisionsSchemaFor(c.URL); err != nil {
+			return err
+		}
+	}
 	if verb == "apply" {
 		applied, err := Apply(ctx, db, dir, opts)
 		for _, a := range applied {

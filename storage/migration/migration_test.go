@@ -285,3 +285,19 @@ func TestNew(t *testing.T) {
 	_, err = migration.New(dir, "Bad Name", at)
 	require.ErrorIs(t, err, migration.ErrInvalidName)
 }
+
+func TestRevisionsSchemaFor(t *testing.T) {
+	t.Parallel()
+	for url, want := range map[string]string{
+		"postgres://u@h/db":                             migration.DefaultRevisionsSchema,
+		"postgres://u@h/db?search_path=app":             "app",
+		"postgres://u@h/db?search_path=tenant_1,public": "tenant_1",
+		`postgres://u@h/db?search_path=%22Quoted%22`:    "Quoted",
+	} {
+		got, err := migration.RevisionsSchemaFor(url)
+		require.NoError(t, err, url)
+		require.Equal(t, want, got, url)
+	}
+	_, err := migration.RevisionsSchemaFor("::not a url")
+	require.Error(t, err)
+}

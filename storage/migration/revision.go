@@ -5,10 +5,12 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"ariga.io/atlas/sql/migrate"
 	"ariga.io/atlas/sql/schema"
+	"github.com/jackc/pgx/v5"
 )
 
 // DefaultRevisionsSchema is where the Atlas CLI keeps its history table when
@@ -175,4 +177,19 @@ func (s *revisionStore) exists(ctx context.Context) (bool, error) {
 		}
 	}
 	return ok, rows.Err()
+}
+
+// RevisionsSchemaFor returns where the Atlas CLI keeps the history for a
+// connection URL: the first schema of its search_path when it binds one,
+// DefaultRevisionsSchema otherwise.
+func RevisionsSchemaFor(url string) (string, error) {
+	cfg, err := pgx.ParseConfig(url)
+	if err != nil {
+		return "", fmt.Errorf("migration: parse url: %w", err)
+	}
+	first, _, _ := strings.Cut(cfg.RuntimeParams["search_path"], ",")
+	if first = strings.Trim(strings.TrimSpace(first), `"`); first != "" {
+		return first, nil
+	}
+	return DefaultRevisionsSchema, nil
 }

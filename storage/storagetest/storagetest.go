@@ -101,7 +101,7 @@ func EmptySchema(t testing.TB) *Schema {
 	suffix := make([]byte, 6)
 	_, _ = rand.Read(suffix)
 	name := "t_" + hex.EncodeToString(suffix)
-	cfg.RuntimeParams["search_path"] = name + ", public"
+	cfg.RuntimeParams["search_path"] = name + ",public"
 	ctx := t.Context()
 	db := stdlib.OpenDB(*cfg)
 	if _, err := db.ExecContext(ctx, "CREATE SCHEMA "+pgx.Identifier{name}.Sanitize()); err != nil {
