@@ -19,6 +19,16 @@ URL="postgres://postgres@127.0.0.1:$PORT/$DB?sslmode=disable"
 
 log() { echo "pg: $*" >&2; }
 
+# The server runs as postgres and must reach its data folder through every
+# parent; a clone under a private folder (say /root) cannot host it, so the
+# cluster then lives in a per-checkout folder under /var/tmp instead.
+if [ -z "${AGENTSTORE_PGDATA:-}" ] && [ "$(id -u)" -eq 0 ] &&
+  ! runuser -u postgres -- test -x "$top"; then
+  DATA=/var/tmp/agentstore-$(printf '%s' "$top" | cksum | cut -d' ' -f1)/pgdata
+  mkdir -p "$(dirname "$DATA")"
+  chmod 755 "$(dirname "$DATA")"
+fi
+
 as_postgres() {
   if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
@@ -31,7 +41,6 @@ init_cluster() {
   mkdir -p "$DATA"
   if [ "$(id -u)" -eq 0 ]; then
     chown postgres: "$DATA"
-    # The server must reach its data folder through every parent.
     if ! runuser -u postgres -- test -w "$DATA"; then
       log "the postgres user cannot reach $DATA; set AGENTSTORE_PGDATA to a folder it can"
       exit 1
