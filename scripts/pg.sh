@@ -30,7 +30,8 @@ if [ -z "${AGENTSTORE_PGDATA:-}" ] && [ "$(id -u)" -eq 0 ] &&
 fi
 
 as_postgres() {
-  if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+  # From /, so a private working directory does not trouble the postgres user.
+  if [ "$(id -u)" -eq 0 ]; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi
 }
 
 running() { as_postgres "$PG_BIN/pg_ctl" -D "$DATA" status >/dev/null 2>&1; }
