@@ -72,7 +72,11 @@ func Apply(ctx context.Context, db *sql.DB, dir migrate.Dir, opts Options) ([]Ap
 	if err != nil {
 		return nil, fmt.Errorf("migration: open driver: %w", err)
 	}
-	unlock, err := drv.(schema.Locker).Lock(ctx, lockName, opts.LockTimeout)
+	locker, ok := drv.(schema.Locker)
+	if !ok {
+		return nil, fmt.Errorf("migration: driver %T cannot lock", drv)
+	}
+	unlock, err := locker.Lock(ctx, lockName, opts.LockTimeout)
 	if err != nil {
 		return nil, fmt.Errorf("migration: acquire lock: %w", err)
 	}
