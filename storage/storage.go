@@ -15,6 +15,7 @@ import (
 	"github.com/agentstore/agentstore/ent"
 	_ "github.com/agentstore/agentstore/ent/runtime" // privacy policies and defaults; without it every policy fails closed
 	"github.com/agentstore/agentstore/storage/migration"
+	"github.com/agentstore/agentstore/vector"
 )
 
 // DefaultURL is the project-local cluster that `make` starts when
@@ -64,6 +65,9 @@ func Open(ctx context.Context, url string) (*Store, error) {
 func NewClient(db *sql.DB) *ent.Client {
 	return ent.NewClient(ent.Driver(entsql.OpenDB(dialect.Postgres, db)))
 }
+
+// The pool (and its connections and transactions) serve vector's raw SQL.
+var _ vector.Querier = (*pgxpool.Pool)(nil)
 
 // Client is the ent client. Queries through it run under the viewer in
 // their context.
