@@ -1,0 +1,137 @@
+package storage
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"entgo.io/ent/privacy"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/agentstore/agentstore/ent"
+)
+
+// Sentinel errors. Every error a Store returns for these conditions matches
+// one of them with errors.Is; the typed errors below carry the details.
+var (
+	// ErrNotFound: no row with that id is visible to the viewer (it does
+	// not exist, or belongs to another organization or ACL).
+	ErrNotFound = errors.New("storage: not found")
+	// ErrConflict: a unique key is taken (a duplicate id, say).
+	ErrConflict = errors.New("storage: conflict")
+	// ErrInvalidInput: the input was rejected before or by the database;
+	// nothing was written.
+	ErrInvalidInput = errors.New("storage: invalid input")
+	// ErrInvalidCursor: a page cursor that is malformed, from another
+	// conversation or direction, or names a row that does not exist.
+	ErrInvalidCursor = errors.New("storage: invalid cursor")
+	// ErrPermissionDenied: no viewer in the context, or one that may not do
+	// this (the privacy policy denied it).
+	ErrPermissionDenied = errors.New("storage: permission denied")
+	// ErrDimensionMismatch: the embedder's vectors do not fit the
+	// embedding columns.
+	ErrDimensionMismatch = errors.New("storage: embedding dimension mismatch")
+	// ErrTimeout: the statement timeout cancelled a statement.
+	ErrTimeout = errors.New("storage: statement timeout")
+)
+
+// InputError says which input field was rejected and why.
+type InputError struct {
+	Field  string
+	Reason string
+}
+
+func (e *InputError) Error() string {
+	return fmt.Sprintf("storage: invalid %s: %s", e.Field, e.Reason)
+}
+
+// Is makes InputError match ErrInvalidInput.
+func (e *InputError) Is(target error) bool { return target == ErrInvalidInput }
+
+func invalid(field, format string, args ...any) error {
+	return &InputError{Field: field, Reason: fmt.Sprintf(format, args...)}
+}
+
+// NotFoundError names what was not found.
+type NotFoundError struct {
+	Entity string
+	ID     string
+}
+
+func (e *NotFoundError) Error() string {
+	return fmt.Sprintf("storage: %s %q not found", e.Entity, e.ID)
+}
+
+// Is makes NotFoundError match ErrNotFound.
+func (e *NotFoundError) Is(target error) bool { return target == ErrNotFound }
+
+// ConflictError names the entity and the constraint that was violated.
+type ConflictError struct {
+	Entity     string
+	Constraint string
+	Err        error
+}
+
+func (e *ConflictError) Error() string {
+	return fmt.Sprintf("storage: %s conflicts with an existing row (%s)", e.Entity, e.Constraint)
+}
+
+// Is makes ConflictError match ErrConflict.
+func (e *ConflictError) Is(target error) bool { return target == ErrConflict }
+
+// Unwrap returns the driver error.
+func (e *ConflictError) Unwrap() error { return e.Err }
+
+// CursorError says why a cursor was refused.
+type CursorError struct{ Reason string }
+
+func (e *CursorError) Error() string { return "storage: invalid cursor: " + e.Reason }
+
+// Is makes CursorError match ErrInvalidCursor.
+func (e *CursorError) Is(target error) bool { return target == ErrInvalidCursor }
+
+// DimensionMismatchError reports an embedder whose width differs from the
+// embedding columns'.
+type DimensionMismatchError struct {
+	Embedder, Column int
+}
+
+func (e *DimensionMismatchError) Error() string {
+	return fmt.Sprintf("storage: embedder produces %d dimensions, the embedding columns hold %d", e.Embedder, e.Column)
+}
+
+// Is makes DimensionMismatchError match ErrDimensionMismatch.
+func (e *DimensionMismatchError) Is(target error) bool { return target == ErrDimensionMismatch }
+
+// translate maps ent and driver errors to this package's errors, once, at
+// the boundary. entity and id describe the row the call was about.
+func translate(err error, entity, id string) error {
+	if err == nil {
+		return nil
+	}
+	var pgErr *pgconn.PgError
+	switch {
+	case errors.Is(err, privacy.Deny):
+		return fmt.Errorf("%w: %w", ErrPermissionDenied, err)
+	case ent.IsNotFound(err):
+		return &NotFoundError{Entity: entity, ID: id}
+	case ent.IsValidationError(err):
+		var v *ent.ValidationError
+		errors.As(err, &v)
+		return &InputError{Field: v.Name, Reason: v.Error()}
+	case errors.As(err, &pgErr):
+		switch pgErr.Code {
+		case "23505": // unique_violation
+			return &ConflictError{Entity: entity, Constraint: pgErr.ConstraintName, Err: err}
+		case "23514", "23502", "22P02", "22021", "22P05", "54000", "22001", "22000":
+			// check, not-null, invalid text, bad encoding, untranslatable
+			// character, too large, too long, pgvector data errors.
+			return &InputError{Field: pgErr.ColumnName + pgErr.ConstraintName, Reason: pgErr.Message}
+		case "57014": // query_canceled: statement_timeout (or a cancel request)
+			return fmt.Errorf("%w: %w", ErrTimeout, err)
+		}
+	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
+		return err
+	}
+	return fmt.Errorf("storage: %s: %w", entity, err)
+}
