@@ -135,3 +135,5 @@ func translate(err error, entity, id string) error {
 	}
 	return fmt.Errorf("storage: %s: %w", entity, err)
 }
+
+func fmtDenied(reason string) error { return fmt.Errorf("%w: %s", ErrPermissionDenied, reason) }

@@ -5,13 +5,14 @@ import (
 	"database/sql"
 	"fmt"
 	"os"
+	"strconv"
 
+	"entgo.io/ent/dialect"
 	entsql "entgo.io/ent/dialect/sql"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
 
-	"entgo.io/ent/dialect"
-
+	"github.com/agentstore/agentstore/embed"
 	"github.com/agentstore/agentstore/ent"
 	_ "github.com/agentstore/agentstore/ent/runtime" // privacy policies and defaults; without it every policy fails closed
 	"github.com/agentstore/agentstore/storage/migration"
@@ -34,31 +35,48 @@ func URLFromEnv() string {
 // of at least migration.MinPgvectorVersion.
 var ErrPgvectorMissing = migration.ErrPgvectorMissing
 
-// Store is an open agentstore: a pgx pool, the database/sql handle over it,
-// and the ent client over that.
+// Store is an open agentstore: one pgx pool, shared by the ent client
+// (through database/sql) and the raw SQL of package vector. Its methods run
+// as the viewer in their context (package access).
 type Store struct {
-	pool   *pgxpool.Pool
-	db     *sql.DB
-	client *ent.Client
+	ops
+	pool *pgxpool.Pool
+	db   *sql.DB
 }
 
-// Open connects to the database at url and checks that pgvector is
-// available. Close the Store when done.
-func Open(ctx context.Context, url string) (*Store, error) {
-	cfg, err := pgxpool.ParseConfig(url)
+// Open connects to the database at url, checks that pgvector is available
+// and that the embedder fits the embedding columns (ErrDimensionMismatch),
+// and returns a Store. Close it when done.
+func Open(ctx context.Context, url string, opts ...Option) (*Store, error) {
+	cfg := defaults()
+	for _, o := range opts {
+		o(&cfg)
+	}
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	pcfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		return nil, fmt.Errorf("storage: parse url: %w", err)
 	}
-	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	pcfg.MaxConns = cfg.poolSize
+	if cfg.statementTimeout > 0 {
+		pcfg.ConnConfig.RuntimeParams["statement_timeout"] = strconv.FormatInt(cfg.statementTimeout.Milliseconds(), 10)
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, pcfg)
 	if err != nil {
 		return nil, fmt.Errorf("storage: connect: %w", err)
 	}
 	db := stdlib.OpenDBFromPool(pool)
 	if err := migration.CheckServer(ctx, db); err != nil {
+		_ = db.Close()
 		pool.Close()
 		return nil, fmt.Errorf("storage: %w", err)
 	}
-	return &Store{pool: pool, db: db, client: NewClient(db)}, nil
+	s := &Store{pool: pool, db: db}
+	s.ops = ops{client: NewClient(db), cfg: &cfg, atomic: s.atomic}
+	cfg.logger.DebugContext(ctx, "storage opened", "config", cfg.String())
+	return s, nil
 }
 
 // NewClient returns an ent client over db, with the privacy policies wired.
@@ -79,9 +97,12 @@ func (s *Store) DB() *sql.DB { return s.db }
 // Pool is the pgx pool shared by ent and raw SQL.
 func (s *Store) Pool() *pgxpool.Pool { return s.pool }
 
+// Embedder is the store's embedder.
+func (s *Store) Embedder() embed.Embedder { return s.cfg.embedder }
+
 // Close releases the pool.
 func (s *Store) Close() error {
-	err := s.client.Close()
+	err := s.db.Close()
 	s.pool.Close()
 	return err
 }
