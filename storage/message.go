@@ -103,7 +103,7 @@ func (o ops) AppendMessage(ctx context.Context, in NewMessage) (*Message, error)
 }
 
 func (o ops) appendMessage(ctx context.Context, org string, in NewMessage) (*Message, error) {
-	refs, err := o.refs(ctx, in.ConversationID, in.From, in.To)
+	refs, err := o.refs(ctx, in.ConversationID, ref{"from", in.From}, ref{"to", in.To})
 	if err != nil {
 		return nil, err
 	}
@@ -131,13 +131,17 @@ func (o ops) appendMessage(ctx context.Context, org string, in NewMessage) (*Mes
 	return toMessage(row, refs[in.From], refs[in.To]), nil
 }
 
-// refs resolves the given participant ids within the conversation. With no
-// ids it checks the conversation is visible instead.
-func (o ops) refs(ctx context.Context, conversationID string, ids ...string) (map[string]*ParticipantRef, error) {
-	want := make([]string, 0, len(ids))
-	for _, id := range ids {
-		if id != "" {
-			want = append(want, id)
+// ref is an optional participant id given in an input field.
+type ref struct{ field, id string }
+
+// refs resolves the given participant ids within the conversation: one
+// that is unknown or in another conversation is ErrInvalidInput naming its
+// field. With no ids it checks the conversation is visible instead.
+func (o ops) refs(ctx context.Context, conversationID string, given ...ref) (map[string]*ParticipantRef, error) {
+	want := make([]string, 0, len(given))
+	for _, r := range given {
+		if r.id != "" {
+			want = append(want, r.id)
 		}
 	}
 	if len(want) == 0 {
@@ -153,10 +157,9 @@ func (o ops) refs(ctx context.Context, conversationID string, ids ...string) (ma
 	for _, p := range ps {
 		out[p.ID] = &ParticipantRef{ID: p.ID, Type: string(p.Type), Name: p.Name}
 	}
-	for i, id := range ids {
-		if id != "" && out[id] == nil {
-			field := [...]string{"from", "to"}[min(i, 1)]
-			return nil, invalid(field, "participant %q is not in conversation %q", id, conversationID)
+	for _, r := range given {
+		if r.id != "" && out[r.id] == nil {
+			return nil, invalid(r.field, "participant %q is not in conversation %q", r.id, conversationID)
 		}
 	}
 	return out, nil
