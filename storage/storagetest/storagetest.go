@@ -161,3 +161,15 @@ func url(cfg *pgx.ConnConfig) string {
 	u.RawQuery = q.Encode()
 	return u.String()
 }
+
+// Store opens a storage.Store on a fresh migrated schema, closed when t ends.
+func Store(t testing.TB, opts ...storage.Option) *storage.Store {
+	t.Helper()
+	s := NewSchema(t)
+	st, err := storage.Open(t.Context(), s.URL, opts...)
+	if err != nil {
+		t.Fatalf("storagetest: open store: %v", err)
+	}
+	t.Cleanup(func() { _ = st.Close() })
+	return st
+}
