@@ -28,13 +28,14 @@ func (tx *Tx) Client() *ent.Client { return tx.client }
 // (package vector) in the same transaction. Do not use tx.Client inside fn:
 // the connection is held by fn until it returns.
 func (tx *Tx) Raw(ctx context.Context, fn func(q vector.Querier) error) error {
-	return tx.conn.Raw(func(driverConn any) error {
+	err := tx.conn.Raw(func(driverConn any) error {
 		c, ok := driverConn.(*stdlib.Conn)
 		if !ok {
 			return fmt.Errorf("storage: raw connection is %T, not pgx", driverConn)
 		}
 		return fn(c.Conn())
 	})
+	return translate(err, "raw sql", "")
 }
 
 // WithTx runs fn in one transaction: ent writes (tx.Client, tx's methods)
