@@ -36,6 +36,10 @@ test: db ## Provision, then run every test (unit and integration)
 	$(GO) vet ./...
 	$(GO) test $(GOTEST_FLAGS) ./...
 
+.PHONY: bench
+bench: migrate ## Benchmarks: storage against a raw-pgx floor at 1M messages (prints a table)
+	$(GO) run ./cmd/agentstore bench
+
 .PHONY: db
 db: ## Start the project-local PostgreSQL (or check the DATABASE_URL server)
 ifdef LOCAL_DB

@@ -1,7 +1,9 @@
 // Command agentstore runs agentstore's main job and (in later versions) its
 // admin commands.
 //
-//	agentstore [--url URL] demo   migrate, then record and traverse a support conversation
+//	agentstore [--url URL] demo    migrate, then record and traverse a support conversation
+//	agentstore [--url URL] bench [flags]
+//	                               storage against a raw-pgx floor; prints a table
 //
 // The database is --url, else $DATABASE_URL, else the project-local cluster.
 package main
@@ -16,6 +18,7 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/agentstore/agentstore/bench"
 	"github.com/agentstore/agentstore/demo"
 	"github.com/agentstore/agentstore/storage"
 	"github.com/agentstore/agentstore/storage/migration"
@@ -32,7 +35,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	url := fs.String("url", "", "database URL (default $DATABASE_URL, else "+storage.DefaultURL+")")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: agentstore [--url URL] demo\n\nflags:")
+		fmt.Fprintln(stderr, "usage: agentstore [--url URL] demo | bench [bench flags]\n\nflags:")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -41,14 +44,43 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		return 2
 	}
-	if fs.NArg() != 1 || fs.Arg(0) != "demo" {
-		fs.Usage()
-		return 2
-	}
 	if *url == "" {
 		*url = storage.URLFromEnv()
 	}
-	if err := runDemo(ctx, *url, stdout); err != nil {
+	var err error
+	switch {
+	case fs.NArg() == 1 && fs.Arg(0) == "demo":
+		err = runDemo(ctx, *url, stdout)
+	case fs.NArg() >= 1 && fs.Arg(0) == "bench":
+		return runBench(ctx, *url, fs.Args()[1:], stdout, stderr)
+	default:
+		fs.Usage()
+		return 2
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "agentstore: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+func runBench(ctx context.Context, url string, args []string, stdout, stderr io.Writer) int {
+	cfg := bench.Defaults(url)
+	fs := flag.NewFlagSet("agentstore bench", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.IntVar(&cfg.Conversations, "conversations", cfg.Conversations, "conversations to load")
+	fs.IntVar(&cfg.Messages, "messages", cfg.Messages, "messages to load, spread over the conversations")
+	fs.IntVar(&cfg.Appends, "appends", cfg.Appends, "appends measured per path")
+	fs.IntVar(&cfg.Workers, "workers", cfg.Workers, "concurrent appenders")
+	fs.IntVar(&cfg.Pages, "pages", cfg.Pages, "page reads measured per path")
+	fs.IntVar(&cfg.PageSize, "page-size", cfg.PageSize, "messages per page")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if _, err := bench.Run(ctx, cfg, stdout); err != nil {
 		fmt.Fprintf(stderr, "agentstore: %v\n", err)
 		return 1
 	}

@@ -1,0 +1,220 @@
+// Package bench measures agentstore against a raw-pgx floor doing the same
+// SQL in the same run, and prints a table. Timings are reported, never
+// asserted: the ratio to the floor is the number that travels between
+// machines.
+package bench
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"math"
+	neturl "net/url"
+	"slices"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/agentstore/agentstore/storage"
+	"github.com/agentstore/agentstore/storage/migration"
+)
+
+// Config sizes a run. The zero value is not useful; see Defaults.
+type Config struct {
+	URL           string // server; the run works in a throwaway schema
+	Conversations int
+	Messages      int // loaded before measuring, spread over Conversations
+	Appends       int // appends per path
+	Workers       int // concurrent appenders
+	Pages         int // page reads per path
+	PageSize      int
+}
+
+// Defaults are the sizes of the published numbers.
+func Defaults(url string) Config {
+	return Config{URL: url, Conversations: 1000, Messages: 1_000_000, Appends: 4000, Workers: 8, Pages: 2000, PageSize: 50}
+}
+
+// Result is one measured line of the table.
+type Result struct {
+	Operation, Path string
+	N               int
+	P50, P95        time.Duration
+	PerSecond       float64
+}
+
+// Run loads the data set into a throwaway schema, measures, prints the table
+// to w, drops the schema and returns the results.
+func Run(ctx context.Context, cfg Config, w io.Writer) ([]Result, error) {
+	env, err := setup(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	defer env.close(context.WithoutCancel(ctx))
+	start := time.Now()
+	if err := env.load(ctx); err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(w, "agentstore bench: %d messages in %d conversations (loaded in %s)\n\n",
+		cfg.Messages, cfg.Conversations, time.Since(start).Round(time.Millisecond))
+
+	var results []Result
+	// Alternate floor and storage twice and keep each path's better run, so
+	// neither side pays alone for a cold cache or a checkpoint.
+	for _, op := range []struct {
+		name string
+		run  func(context.Context, path) (Result, error)
+	}{
+		{fmt.Sprintf("append message (%d workers)", cfg.Workers), env.appends},
+		{fmt.Sprintf("list page of %d (cursor)", cfg.PageSize), env.pages},
+	} {
+		best := map[string]Result{}
+		for range 2 {
+			for _, p := range []path{env.floor, env.facade} {
+				r, err := op.run(ctx, p)
+				if err != nil {
+					return nil, fmt.Errorf("bench: %s (%s): %w", op.name, p.name(), err)
+				}
+				r.Operation, r.Path = op.name, p.name()
+				if b, ok := best[r.Path]; !ok || better(r, b) {
+					best[r.Path] = r
+				}
+			}
+		}
+		results = append(results, best[env.floor.name()], best[env.facade.name()])
+	}
+	print(w, results)
+	return results, nil
+}
+
+func better(a, b Result) bool {
+	if a.PerSecond != b.PerSecond {
+		return a.PerSecond > b.PerSecond
+	}
+	return a.P50 < b.P50
+}
+
+func print(w io.Writer, rs []Result) {
+	fmt.Fprintf(w, "| %-30s | %-8s | %6s | %9s | %9s | %10s | %-22s |\n", "operation", "path", "n", "p50", "p95", "ops/s", "vs raw pgx")
+	fmt.Fprintf(w, "|%s|%s|%s|%s|%s|%s|%s|\n", dashes(32), dashes(10), dashes(8), dashes(11), dashes(11), dashes(12), dashes(24))
+	for i, r := range rs {
+		ratio := "floor"
+		if i%2 == 1 {
+			f := rs[i-1]
+			ratio = fmt.Sprintf("%.2f× p50, %.2f× ops/s", ratioOf(r.P50, f.P50), f.PerSecond/r.PerSecond)
+		}
+		fmt.Fprintf(w, "| %-30s | %-8s | %6d | %9s | %9s | %10.0f | %-22s |\n",
+			r.Operation, r.Path, r.N, ms(r.P50), ms(r.P95), r.PerSecond, ratio)
+	}
+}
+
+func ratioOf(a, b time.Duration) float64 {
+	if b == 0 {
+		return math.NaN()
+	}
+	return float64(a) / float64(b)
+}
+
+func ms(d time.Duration) string { return fmt.Sprintf("%.3fms", float64(d)/float64(time.Millisecond)) }
+
+func dashes(n int) string {
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = '-'
+	}
+	return string(b)
+}
+
+// percentile returns the p-th percentile (0..100) of sorted durations.
+func percentile(sorted []time.Duration, p float64) time.Duration {
+	if len(sorted) == 0 {
+		return 0
+	}
+	i := int(math.Ceil(p/100*float64(len(sorted)))) - 1
+	return sorted[max(0, min(i, len(sorted)-1))]
+}
+
+func summarize(lat []time.Duration, elapsed time.Duration) Result {
+	slices.Sort(lat)
+	return Result{N: len(lat), P50: percentile(lat, 50), P95: percentile(lat, 95),
+		PerSecond: float64(len(lat)) / elapsed.Seconds()}
+}
+
+// env is one run's schema, pool and store.
+type env struct {
+	cfg    Config
+	schema string
+	admin  *pgx.Conn
+	pool   *pgxpool.Pool
+	store  *storage.Store
+	floor  path
+	facade path
+}
+
+func setup(ctx context.Context, cfg Config) (*env, error) {
+	if cfg.Conversations < 1 || cfg.Messages < cfg.Conversations || cfg.Workers < 1 || cfg.PageSize < 1 {
+		return nil, fmt.Errorf("bench: config %+v is too small", cfg)
+	}
+	admin, err := pgx.Connect(ctx, cfg.URL)
+	if err != nil {
+		return nil, fmt.Errorf("bench: connect: %w", err)
+	}
+	suffix := make([]byte, 4)
+	_, _ = rand.Read(suffix)
+	e := &env{cfg: cfg, admin: admin, schema: "bench_" + hex.EncodeToString(suffix)}
+	if _, err := admin.Exec(ctx, "CREATE SCHEMA "+pgx.Identifier{e.schema}.Sanitize()); err != nil {
+		admin.Close(ctx)
+		return nil, fmt.Errorf("bench: create schema: %w", err)
+	}
+	url, err := withSearchPath(cfg.URL, e.schema+",public")
+	if err != nil {
+		e.close(ctx)
+		return nil, err
+	}
+	pcfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		e.close(ctx)
+		return nil, err
+	}
+	pcfg.MaxConns = int32(cfg.Workers + 2)
+	if e.pool, err = pgxpool.NewWithConfig(ctx, pcfg); err != nil {
+		e.close(ctx)
+		return nil, err
+	}
+	if e.store, err = storage.Open(ctx, url, storage.WithPoolSize(pcfg.MaxConns)); err != nil {
+		e.close(ctx)
+		return nil, err
+	}
+	if _, err := storage.Migrate(ctx, e.store.DB(), migration.Options{RevisionsSchema: e.schema}); err != nil {
+		e.close(ctx)
+		return nil, err
+	}
+	e.floor, e.facade = rawPath{pool: e.pool, size: cfg.PageSize}, storePath{store: e.store, size: cfg.PageSize}
+	return e, nil
+}
+
+// withSearchPath binds a postgres:// URL to a search_path.
+func withSearchPath(raw, searchPath string) (string, error) {
+	u, err := neturl.Parse(raw)
+	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+		return "", fmt.Errorf("bench: %q is not a postgres:// URL", raw)
+	}
+	q := u.Query()
+	q.Set("search_path", searchPath)
+	u.RawQuery = q.Encode()
+	return u.String(), nil
+}
+
+func (e *env) close(ctx context.Context) {
+	if e.store != nil {
+		_ = e.store.Close()
+	}
+	if e.pool != nil {
+		e.pool.Close()
+	}
+	_, _ = e.admin.Exec(ctx, "DROP SCHEMA IF EXISTS "+pgx.Identifier{e.schema}.Sanitize()+" CASCADE")
+	_ = e.admin.Close(ctx)
+}

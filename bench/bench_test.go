@@ -1,0 +1,33 @@
+package bench_test
+
+import (
+	"bytes"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/agentstore/agentstore/bench"
+	"github.com/agentstore/agentstore/storage/storagetest"
+)
+
+// TestRunSmall runs the whole benchmark on a tiny data set: it must load,
+// measure both paths for both operations and print the table. No timing is
+// asserted.
+func TestRunSmall(t *testing.T) {
+	t.Parallel()
+	var out bytes.Buffer
+	cfg := bench.Config{URL: storagetest.ServerURL(t), Conversations: 5, Messages: 600, Appends: 40, Workers: 2, Pages: 20, PageSize: 10}
+	results, err := bench.Run(t.Context(), cfg, &out)
+	require.NoError(t, err)
+	require.Len(t, results, 4)
+	for _, r := range results {
+		require.Positive(t, r.N, r.Operation)
+		require.Positive(t, r.PerSecond, r.Operation)
+		require.LessOrEqual(t, r.P50, r.P95, r.Operation)
+	}
+	require.Equal(t, "raw pgx", results[0].Path)
+	require.Equal(t, "storage", results[1].Path)
+	require.Contains(t, out.String(), "| append message (2 workers)")
+	require.Contains(t, out.String(), "| list page of 10 (cursor)")
+	require.Contains(t, out.String(), "× p50")
+}
