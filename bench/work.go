@@ -178,6 +178,8 @@ func (rawPath) name() string { return "raw pgx" }
 
 func (p rawPath) appendMessage(ctx context.Context, conv string) error {
 	from, to := conv+"-user", conv+"-bot"
+	// The facade's three statements: resolve the references, insert, read
+	// the database-assigned seq.
 	rows, err := p.pool.Query(ctx, `SELECT id, type, name FROM participants
 WHERE organization_id = $1 AND id = ANY($2) AND conversation_id = $3`, org, []string{from, to}, conv)
 	if err != nil {
@@ -201,15 +203,21 @@ WHERE organization_id = $1 AND id = ANY($2) AND conversation_id = $3`, org, []st
 	if err != nil {
 		return err
 	}
-	var seq int64
-	return p.pool.QueryRow(ctx, `INSERT INTO messages (id, organization_id, conversation_id, direction, content,
+	var id string
+	err = p.pool.QueryRow(ctx, `INSERT INTO messages (id, organization_id, conversation_id, direction, content,
 	metadata, analytics, created_at, from_participant_id, to_participant_id)
-VALUES (gen_random_uuid()::text, $1, $2, 'inbound', $3, '{}', '{}', now(), $4, $5) RETURNING seq`,
-		org, conv, content, from, to).Scan(&seq)
+VALUES (gen_random_uuid()::text, $1, $2, 'inbound', $3, '{}', '{}', now(), $4, $5) RETURNING id`,
+		org, conv, content, from, to).Scan(&id)
+	if err != nil {
+		return err
+	}
+	var seq int64
+	return p.pool.QueryRow(ctx, `SELECT seq FROM messages WHERE organization_id = $1 AND id = $2`, org, id).Scan(&seq)
 }
 
 func (p rawPath) page(ctx context.Context, conv string, at pageAt) (int, error) {
-	rows, err := p.pool.Query(ctx, `SELECT m.id, m.seq, m.content, m.metadata, m.created_at,
+	rows, err := p.pool.Query(ctx, `SELECT m.id, m.organization_id, m.external_id, m.conversation_id, m.direction,
+	m.content, m.from_participant_id, m.to_participant_id, m.metadata, m.analytics, m.seq, m.created_at, m.updated_at,
 	fp.type, fp.name, tp.type, tp.name
 FROM messages m
 LEFT JOIN participants fp ON m.from_participant_id = fp.id
@@ -223,22 +231,27 @@ ORDER BY m.seq LIMIT $4`, org, conv, at.seq, p.size+2)
 	n := 0
 	for rows.Next() {
 		var (
-			id             string
-			seq            int64
-			content, meta  []byte
-			created        time.Time
-			ft, fn, tt, tn *string
-			c              chat.Content
-			m              map[string]any
+			id, orgID, convID, dir   string
+			ext, from, to            *string
+			seq                      int64
+			content, meta, analytics []byte
+			created                  time.Time
+			updated                  *time.Time
+			ft, fn, tt, tn           *string
+			c                        chat.Content
+			m, a                     map[string]any
 		)
-		if err := rows.Scan(&id, &seq, &content, &meta, &created, &ft, &fn, &tt, &tn); err != nil {
+		if err := rows.Scan(&id, &orgID, &ext, &convID, &dir, &content, &from, &to, &meta, &analytics, &seq,
+			&created, &updated, &ft, &fn, &tt, &tn); err != nil {
 			return 0, err
 		}
-		if err := json.Unmarshal(content, &c); err != nil {
-			return 0, err
-		}
-		if err := json.Unmarshal(meta, &m); err != nil {
-			return 0, err
+		for _, j := range []struct {
+			b []byte
+			v any
+		}{{content, &c}, {meta, &m}, {analytics, &a}} {
+			if err := json.Unmarshal(j.b, j.v); err != nil {
+				return 0, err
+			}
 		}
 		n++
 	}

@@ -68,6 +68,10 @@ func Open(ctx context.Context, url string, opts ...Option) (*Store, error) {
 		return nil, fmt.Errorf("storage: connect: %w", err)
 	}
 	db := stdlib.OpenDBFromPool(pool)
+	// database/sql keeps only 2 idle connections by default: each extra
+	// one would go back to the pgx pool and be re-acquired per query.
+	db.SetMaxOpenConns(int(cfg.poolSize))
+	db.SetMaxIdleConns(int(cfg.poolSize))
 	if err := migration.CheckServer(ctx, db); err != nil {
 		_ = db.Close()
 		pool.Close()
