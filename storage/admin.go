@@ -67,9 +67,7 @@ func (o ops) UpsertConnectorConfig(ctx context.Context, in ConnectorConfigInput)
 	}
 	create := o.client.ConnectorConfig.Create().SetOrganizationID(org).SetName(in.Name).SetKind(kind).
 		SetConfig(orEmpty(in.Config)).SetEnabled(enabled)
-	if in.ID != "" {
-		create.SetID(in.ID)
-	}
+	create.SetNillableID(nonEmpty(in.ID))
 	id, err := create.OnConflictColumns(connectorconfig.FieldOrganizationID, connectorconfig.FieldID).
 		UpdateNewValues().ID(ctx)
 	if err != nil {
@@ -214,9 +212,7 @@ func (o ops) RecordIndexingRun(ctx context.Context, in IndexingRunInput) (*ent.I
 		SetStatus(indexingrun.Status(in.Status)).SetNillableStartedAt(in.StartedAt).SetNillableFinishedAt(in.FinishedAt).
 		SetDocumentsSeen(in.DocumentsSeen).SetChunksIndexed(in.ChunksIndexed).SetDocumentsSkipped(in.DocumentsSkipped).
 		SetNillableCursor(in.Cursor).SetNillableError(in.Error)
-	if in.ID != "" {
-		create.SetID(in.ID)
-	}
+	create.SetNillableID(nonEmpty(in.ID))
 	id, err := create.OnConflictColumns(indexingrun.FieldOrganizationID, indexingrun.FieldID).
 		UpdateNewValues().ID(ctx)
 	if err != nil {

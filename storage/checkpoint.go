@@ -44,9 +44,7 @@ func (o ops) SaveCheckpoint(ctx context.Context, in NewCheckpoint) (*ent.Checkpo
 	}
 	create := o.client.Checkpoint.Create().SetOrganizationID(org).SetAgentID(in.AgentID).SetThreadID(in.ThreadID).
 		SetNillableParentID(in.ParentID).SetIteration(in.Iteration).SetState(in.State).SetMetadata(orEmpty(in.Metadata))
-	if in.ID != "" {
-		create.SetID(in.ID)
-	}
+	create.SetNillableID(nonEmpty(in.ID))
 	// The conflict key includes organization_id: an id of another
 	// organization collides on the primary key instead of being taken over.
 	id, err := create.OnConflictColumns(checkpoint.FieldOrganizationID, checkpoint.FieldID).

@@ -44,9 +44,7 @@ func (o ops) CreateConversation(ctx context.Context, in NewConversation) (*ent.C
 	create := o.client.Conversation.Create().SetOrganizationID(org).
 		SetPlatform(conversation.Platform(in.Platform)).SetName(in.Name).
 		SetMetadata(orEmpty(in.Metadata)).SetAnalytics(orEmpty(in.Analytics))
-	if in.ID != "" {
-		create.SetID(in.ID)
-	}
+	create.SetNillableID(nonEmpty(in.ID))
 	if in.IdempotencyKey == "" {
 		conv, err := create.Save(ctx)
 		return conv, translate(err, "conversation", in.ID)

@@ -110,15 +110,9 @@ func (o ops) appendMessage(ctx context.Context, org string, in NewMessage) (*Mes
 	create := o.client.Message.Create().SetOrganizationID(org).SetConversationID(in.ConversationID).
 		SetNillableExternalID(in.ExternalID).SetDirection(message.Direction(in.Direction)).
 		SetContent(normalized(in.Content)).SetMetadata(orEmpty(in.Metadata)).SetAnalytics(orEmpty(in.Analytics))
-	if in.ID != "" {
-		create.SetID(in.ID)
-	}
-	if in.From != "" {
-		create.SetFromParticipantID(in.From)
-	}
-	if in.To != "" {
-		create.SetToParticipantID(in.To)
-	}
+	create.SetNillableID(nonEmpty(in.ID))
+	create.SetNillableFromParticipantID(nonEmpty(in.From))
+	create.SetNillableToParticipantID(nonEmpty(in.To))
 	row, err := create.Save(ctx)
 	if err != nil {
 		return nil, translate(err, "message", in.ID)

@@ -31,3 +31,11 @@ func tenant(ctx context.Context) (string, error) {
 	}
 	return v.OrganizationID, nil
 }
+
+// nonEmpty maps "" (not given) to nil for ent's SetNillable setters.
+func nonEmpty(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}

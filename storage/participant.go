@@ -58,9 +58,7 @@ func (o ops) AddParticipant(ctx context.Context, in NewParticipant) (*ent.Partic
 	if in.BrowserInfo != nil {
 		create.SetBrowserInfo(in.BrowserInfo)
 	}
-	if in.ID != "" {
-		create.SetID(in.ID)
-	}
+	create.SetNillableID(nonEmpty(in.ID))
 	p, err := create.Save(ctx)
 	return p, translate(err, "participant", in.ID)
 }

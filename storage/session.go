@@ -56,15 +56,9 @@ func (o ops) CreateSession(ctx context.Context, in NewSession) (*ent.Session, er
 	if in.Status != nil {
 		create.SetStatus(session.Status(*in.Status))
 	}
-	if in.ID != "" {
-		create.SetID(in.ID)
-	}
-	if in.UserParticipantID != "" {
-		create.SetUserParticipantID(in.UserParticipantID)
-	}
-	if in.AgentParticipantID != "" {
-		create.SetAgentParticipantID(in.AgentParticipantID)
-	}
+	create.SetNillableID(nonEmpty(in.ID))
+	create.SetNillableUserParticipantID(nonEmpty(in.UserParticipantID))
+	create.SetNillableAgentParticipantID(nonEmpty(in.AgentParticipantID))
 	s, err := create.Save(ctx)
 	return s, translate(err, "session", in.ID)
 }
