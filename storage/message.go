@@ -193,8 +193,9 @@ func (o ops) Messages(ctx context.Context, conversationID string, req MessagePag
 	if req.Limit == 0 {
 		return out, nil
 	}
-	// One statement: the cursor row itself (proving it exists), the page,
-	// and one more row (proving more follow), with references joined.
+	// One statement reads the cursor row itself (proving it exists), the
+	// page, and one more row (proving more follow); a second resolves the
+	// page's participant references.
 	fetch := req.Limit + 1
 	q := o.client.Message.Query().Where(message.ConversationID(conversationID))
 	order := ent.Asc(message.FieldSeq)
@@ -209,8 +210,7 @@ func (o ops) Messages(ctx context.Context, conversationID string, req MessagePag
 			q.Where(message.SeqGTE(*after))
 		}
 	}
-	var rows []messageRow
-	err := q.Order(order).Limit(fetch).Modify(joinRefs).Scan(ctx, &rows)
+	rows, err := q.Order(order).Limit(fetch).All(ctx)
 	if err != nil {
 		return out, translate(err, "message", "")
 	}
@@ -224,8 +224,12 @@ func (o ops) Messages(ctx context.Context, conversationID string, req MessagePag
 	if more {
 		rows = rows[:req.Limit]
 	}
-	for i := range rows {
-		out.Items = append(out.Items, rows[i].message())
+	refs, err := o.participantRefs(ctx, rows)
+	if err != nil {
+		return out, err
+	}
+	for _, m := range rows {
+		out.Items = append(out.Items, toMessage(m, refs[deref(m.FromParticipantID)], refs[deref(m.ToParticipantID)]))
 	}
 	if more {
 		last := rows[len(rows)-1]
@@ -234,34 +238,32 @@ func (o ops) Messages(ctx context.Context, conversationID string, req MessagePag
 	return out, nil
 }
 
-// messageRow is a message with its references' type and name joined in.
-type messageRow struct {
-	ent.Message
-	FromType *string `sql:"from_type"`
-	FromName *string `sql:"from_name"`
-	ToType   *string `sql:"to_type"`
-	ToName   *string `sql:"to_name"`
-}
-
-func joinRefs(s *entsql.Selector) {
-	from := entsql.Table(participant.Table).As("from_p")
-	to := entsql.Table(participant.Table).As("to_p")
-	s.LeftJoin(from).On(s.C(message.FieldFromParticipantID), from.C(participant.FieldID)).
-		LeftJoin(to).On(s.C(message.FieldToParticipantID), to.C(participant.FieldID)).
-		AppendSelect(
-			entsql.As(from.C(participant.FieldType), "from_type"), entsql.As(from.C(participant.FieldName), "from_name"),
-			entsql.As(to.C(participant.FieldType), "to_type"), entsql.As(to.C(participant.FieldName), "to_name"),
-		)
-}
-
-func (r *messageRow) message() *Message {
-	ref := func(id, typ, name *string) *ParticipantRef {
-		if id == nil || typ == nil {
-			return nil
+// participantRefs resolves the senders and recipients of messages, with
+// one query for the distinct participants.
+func (o ops) participantRefs(ctx context.Context, ms []*ent.Message) (map[string]*ParticipantRef, error) {
+	seen := map[string]bool{}
+	var ids []string
+	for _, m := range ms {
+		for _, id := range []*string{m.FromParticipantID, m.ToParticipantID} {
+			if id != nil && !seen[*id] {
+				seen[*id] = true
+				ids = append(ids, *id)
+			}
 		}
-		return &ParticipantRef{ID: *id, Type: *typ, Name: deref(name)}
 	}
-	return toMessage(&r.Message, ref(r.FromParticipantID, r.FromType, r.FromName), ref(r.ToParticipantID, r.ToType, r.ToName))
+	out := make(map[string]*ParticipantRef, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	ps, err := o.client.Participant.Query().Where(participant.IDIn(ids...)).
+		Select(participant.FieldID, participant.FieldType, participant.FieldName).All(ctx)
+	if err != nil {
+		return nil, translate(err, "participant", "")
+	}
+	for _, p := range ps {
+		out[p.ID] = &ParticipantRef{ID: p.ID, Type: string(p.Type), Name: p.Name}
+	}
+	return out, nil
 }
 
 func toMessage(m *ent.Message, from, to *ParticipantRef) *Message {
