@@ -11,6 +11,7 @@ import (
 	"github.com/agentstore/agentstore/access"
 	"github.com/agentstore/agentstore/chat"
 	"github.com/agentstore/agentstore/ent"
+	"github.com/agentstore/agentstore/ent/chunk"
 	"github.com/agentstore/agentstore/ent/conversation"
 	"github.com/agentstore/agentstore/ent/message"
 	"github.com/agentstore/agentstore/storage"
@@ -110,12 +111,34 @@ func TestForeignKeys(t *testing.T) {
 	require.Error(t, err)
 	require.Equal(t, "23503", pgCode(t, err)) // foreign_key_violation
 
+	// Composite keys: a row cannot name a parent of another organization,
+	// nor a participant of another conversation, whoever writes it.
+	b := seedTenant(t, client, "org-b")
+	other, err := client.Conversation.Create().SetOrganizationID("org-a").SetPlatform(conversation.PlatformSms).Save(ctx)
+	require.NoError(t, err)
+	for name, stmt := range map[string]string{
+		"MessageIntoForeignConversation": `INSERT INTO messages (id, organization_id, conversation_id, direction, content, created_at)
+VALUES ('x1', 'org-a', '` + b.conv.ID + `', 'inbound', '{}', now())`,
+		"ParticipantIntoForeignConversation": `INSERT INTO participants (id, organization_id, conversation_id, created_at, updated_at, type)
+VALUES ('x2', 'org-a', '` + b.conv.ID + `', now(), now(), 'user')`,
+		"SenderOfAnotherConversation": `INSERT INTO messages (id, organization_id, conversation_id, direction, content, created_at, from_participant_id)
+VALUES ('x3', 'org-a', '` + other.ID + `', 'inbound', '{}', now(), '` + a.user.ID + `')`,
+		"SessionUserOfAnotherConversation": `INSERT INTO sessions (session_id, organization_id, conversation_id, created_at, updated_at, last_activity_at, user_participant_id)
+VALUES ('x4', 'org-a', '` + other.ID + `', now(), now(), now(), '` + a.user.ID + `')`,
+		"ChunkOfForeignDocument": `INSERT INTO chunks (id, organization_id, document_id, chunk_index, content, embedding, created_at)
+VALUES ('x5', 'org-a', '` + b.doc.ID + `', 9, 'x', array_fill(0.1, ARRAY[1024])::vector, now())`,
+	} {
+		_, err := s.DB.ExecContext(t.Context(), stmt)
+		require.Error(t, err, name)
+		require.Equal(t, "23503", pgCode(t, err), name)
+	}
+
 	err = client.Participant.DeleteOneID(a.user.ID).Exec(ctx)
 	require.Error(t, err, "a participant that messages name cannot be deleted")
 	require.Equal(t, "23503", pgCode(t, err))
 
 	require.NoError(t, client.Document.DeleteOneID(a.doc.ID).Exec(ctx))
-	n, err := client.Chunk.Query().Count(access.SystemContext(t.Context()))
+	n, err := client.Chunk.Query().Where(chunk.DocumentID(a.doc.ID)).Count(access.SystemContext(t.Context()))
 	require.NoError(t, err)
 	require.Zero(t, n, "chunks go with their document")
 

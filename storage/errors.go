@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"entgo.io/ent/privacy"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -127,6 +128,8 @@ func translate(err error, entity, id string) error {
 			// check, not-null, invalid text, bad encoding, untranslatable
 			// character, too large, too long, pgvector data errors.
 			return &InputError{Field: pgErr.ColumnName + pgErr.ConstraintName, Reason: pgErr.Message}
+		case "23503": // foreign_key_violation
+			return foreignKeyError(pgErr, entity)
 		case "57014": // query_canceled: statement_timeout (or a cancel request)
 			return fmt.Errorf("%w: %w", ErrTimeout, err)
 		}
@@ -137,3 +140,52 @@ func translate(err error, entity, id string) error {
 }
 
 func fmtDenied(reason string) error { return fmt.Errorf("%w: %s", ErrPermissionDenied, reason) }
+
+// referenceFields maps each foreign key to the input it checks: the
+// parent an insert names (a missing one, or one of another organization or
+// conversation, reads as not found or as bad input of that field).
+var referenceFields = map[string]struct{ entity, field string }{
+	"participants_conversations_participants": {"conversation", ""},
+	"participants_conversation_organization":  {"conversation", ""},
+	"messages_conversations_messages":         {"conversation", ""},
+	"messages_conversation_organization":      {"conversation", ""},
+	"sessions_conversations_sessions":         {"conversation", ""},
+	"sessions_conversation_organization":      {"conversation", ""},
+	"chunks_documents_chunks":                 {"document", ""},
+	"chunks_document_organization":            {"document", ""},
+	"messages_participants_sent_messages":     {"", "from"},
+	"messages_from_same_conversation":         {"", "from"},
+	"messages_participants_received_messages": {"", "to"},
+	"messages_to_same_conversation":           {"", "to"},
+	"sessions_participants_user_sessions":     {"", "user participant id"},
+	"sessions_user_same_conversation":         {"", "user participant id"},
+	"sessions_participants_agent_sessions":    {"", "agent participant id"},
+	"sessions_agent_same_conversation":        {"", "agent participant id"},
+}
+
+// foreignKeyError explains a foreign key violation of an insert or update:
+// the parent it names is not there (or belongs to another organization or
+// conversation, which the composite keys treat the same).
+func foreignKeyError(pgErr *pgconn.PgError, entity string) error {
+	ref, known := referenceFields[pgErr.ConstraintName]
+	switch {
+	case !known:
+		return &ConflictError{Entity: entity, Constraint: pgErr.ConstraintName, Err: pgErr}
+	case ref.field != "":
+		return &InputError{Field: ref.field, Reason: "not a participant of the conversation (" + keyValue(pgErr.Detail) + ")"}
+	default:
+		return &NotFoundError{Entity: ref.entity, ID: keyValue(pgErr.Detail)}
+	}
+}
+
+// keyValue takes the first key value out of a violation's detail,
+// `Key (a, b)=(x, y) is not present…`; "" when it has another shape.
+func keyValue(detail string) string {
+	_, rest, ok := strings.Cut(detail, ")=(")
+	if !ok {
+		return ""
+	}
+	v, _, _ := strings.Cut(rest, ")")
+	v, _, _ = strings.Cut(v, ", ")
+	return v
+}

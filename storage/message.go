@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -55,8 +56,9 @@ type NewMessage struct {
 }
 
 // AppendMessage appends a message; the database assigns its seq. From and
-// To must be participants of the conversation (else ErrInvalidInput,
-// nothing written).
+// To must be participants of the conversation (else ErrInvalidInput naming
+// the field), and the conversation one of the viewer's organization (else
+// ErrNotFound): composite foreign keys enforce both, so nothing is written.
 func (o ops) AppendMessage(ctx context.Context, in NewMessage) (*Message, error) {
 	org, err := tenant(ctx)
 	if err != nil {
@@ -103,10 +105,6 @@ func (o ops) AppendMessage(ctx context.Context, in NewMessage) (*Message, error)
 }
 
 func (o ops) appendMessage(ctx context.Context, org string, in NewMessage) (*Message, error) {
-	refs, err := o.refs(ctx, in.ConversationID, ref{"from", in.From}, ref{"to", in.To})
-	if err != nil {
-		return nil, err
-	}
 	create := o.client.Message.Create().SetOrganizationID(org).SetConversationID(in.ConversationID).
 		SetNillableExternalID(in.ExternalID).SetDirection(message.Direction(in.Direction)).
 		SetContent(normalized(in.Content)).SetMetadata(orEmpty(in.Metadata)).SetAnalytics(orEmpty(in.Analytics))
@@ -117,46 +115,44 @@ func (o ops) appendMessage(ctx context.Context, org string, in NewMessage) (*Mes
 	if err != nil {
 		return nil, translate(err, "message", in.ID)
 	}
-	seq, err := o.client.Message.Query().Where(message.ID(row.ID)).Select(message.FieldSeq).Int(ctx)
-	if err != nil {
-		return nil, translate(err, "message", row.ID)
+	// Read back what the database assigned (seq) and the references, in
+	// one statement.
+	var rows []messageRow
+	err = o.client.Message.Query().Where(message.ID(row.ID)).Modify(joinRefs).Scan(ctx, &rows)
+	if err != nil || len(rows) != 1 {
+		return nil, errors.Join(translate(err, "message", row.ID), fmt.Errorf("storage: message %s vanished after insert", row.ID))
 	}
-	row.Seq = int64(seq)
-	return toMessage(row, refs[in.From], refs[in.To]), nil
+	return rows[0].message(), nil
 }
 
-// ref is an optional participant id given in an input field.
-type ref struct{ field, id string }
+// messageRow is a message with its references' type and name joined in.
+type messageRow struct {
+	ent.Message
+	FromType *string `sql:"from_type"`
+	FromName *string `sql:"from_name"`
+	ToType   *string `sql:"to_type"`
+	ToName   *string `sql:"to_name"`
+}
 
-// refs resolves the given participant ids within the conversation: one
-// that is unknown or in another conversation is ErrInvalidInput naming its
-// field. With no ids it checks the conversation is visible instead.
-func (o ops) refs(ctx context.Context, conversationID string, given ...ref) (map[string]*ParticipantRef, error) {
-	want := make([]string, 0, len(given))
-	for _, r := range given {
-		if r.id != "" {
-			want = append(want, r.id)
+func joinRefs(s *entsql.Selector) {
+	from := entsql.Table(participant.Table).As("from_p")
+	to := entsql.Table(participant.Table).As("to_p")
+	s.LeftJoin(from).On(s.C(message.FieldFromParticipantID), from.C(participant.FieldID)).
+		LeftJoin(to).On(s.C(message.FieldToParticipantID), to.C(participant.FieldID)).
+		AppendSelect(
+			entsql.As(from.C(participant.FieldType), "from_type"), entsql.As(from.C(participant.FieldName), "from_name"),
+			entsql.As(to.C(participant.FieldType), "to_type"), entsql.As(to.C(participant.FieldName), "to_name"),
+		)
+}
+
+func (r *messageRow) message() *Message {
+	ref := func(id, typ, name *string) *ParticipantRef {
+		if id == nil || typ == nil {
+			return nil
 		}
+		return &ParticipantRef{ID: *id, Type: *typ, Name: deref(name)}
 	}
-	if len(want) == 0 {
-		return nil, o.conversationVisible(ctx, conversationID)
-	}
-	ps, err := o.client.Participant.Query().
-		Where(participant.IDIn(want...), participant.ConversationID(conversationID)).
-		Select(participant.FieldID, participant.FieldType, participant.FieldName).All(ctx)
-	if err != nil {
-		return nil, translate(err, "participant", "")
-	}
-	out := make(map[string]*ParticipantRef, len(ps))
-	for _, p := range ps {
-		out[p.ID] = &ParticipantRef{ID: p.ID, Type: string(p.Type), Name: p.Name}
-	}
-	for _, r := range given {
-		if r.id != "" && out[r.id] == nil {
-			return nil, invalid(r.field, "participant %q is not in conversation %q", r.id, conversationID)
-		}
-	}
-	return out, nil
+	return toMessage(&r.Message, ref(r.FromParticipantID, r.FromType, r.FromName), ref(r.ToParticipantID, r.ToType, r.ToName))
 }
 
 // MessagePageRequest asks for up to Limit messages of a conversation in seq

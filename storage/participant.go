@@ -4,7 +4,6 @@ import (
 	"context"
 
 	"github.com/agentstore/agentstore/ent"
-	"github.com/agentstore/agentstore/ent/conversation"
 	"github.com/agentstore/agentstore/ent/participant"
 )
 
@@ -48,9 +47,6 @@ func (o ops) AddParticipant(ctx context.Context, in NewParticipant) (*ent.Partic
 	if c.err != nil {
 		return nil, c.err
 	}
-	if err := o.conversationVisible(ctx, in.ConversationID); err != nil {
-		return nil, err
-	}
 	create := o.client.Participant.Create().SetOrganizationID(org).SetConversationID(in.ConversationID).
 		SetType(participant.Type(in.Type)).SetNillableExternalID(in.ExternalID).SetNillableInternalID(in.InternalID).
 		SetNillableBrowserFingerprint(in.BrowserFingerprint).SetName(in.Name).SetNillableEmail(in.Email).
@@ -61,20 +57,6 @@ func (o ops) AddParticipant(ctx context.Context, in NewParticipant) (*ent.Partic
 	create.SetNillableID(nonEmpty(in.ID))
 	p, err := create.Save(ctx)
 	return p, translate(err, "participant", in.ID)
-}
-
-// conversationVisible fails with ErrNotFound unless the viewer can see the
-// conversation. A foreign key alone would accept another organization's
-// conversation id.
-func (o ops) conversationVisible(ctx context.Context, id string) error {
-	ok, err := o.client.Conversation.Query().Where(conversation.ID(id)).Exist(ctx)
-	if err != nil {
-		return translate(err, "conversation", id)
-	}
-	if !ok {
-		return &NotFoundError{Entity: "conversation", ID: id}
-	}
-	return nil
 }
 
 // Participant returns one participant.

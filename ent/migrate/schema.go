@@ -185,6 +185,11 @@ var (
 				Columns: []*schema.Column{ConversationsColumns[1], ConversationsColumns[6]},
 			},
 			{
+				Name:    "conversation_id_organization_id",
+				Unique:  true,
+				Columns: []*schema.Column{ConversationsColumns[0], ConversationsColumns[1]},
+			},
+			{
 				Name:    "conversation_organization_id_created_at_id",
 				Unique:  false,
 				Columns: []*schema.Column{ConversationsColumns[1], ConversationsColumns[2], ConversationsColumns[0]},
@@ -222,6 +227,11 @@ var (
 				Name:    "document_organization_id_source",
 				Unique:  true,
 				Columns: []*schema.Column{DocumentsColumns[1], DocumentsColumns[4]},
+			},
+			{
+				Name:    "document_id_organization_id",
+				Unique:  true,
+				Columns: []*schema.Column{DocumentsColumns[0], DocumentsColumns[1]},
 			},
 		},
 	}
@@ -399,6 +409,11 @@ var (
 				Name:    "participant_conversation_id_created_at_id",
 				Unique:  false,
 				Columns: []*schema.Column{ParticipantsColumns[14], ParticipantsColumns[2], ParticipantsColumns[0]},
+			},
+			{
+				Name:    "participant_id_conversation_id",
+				Unique:  true,
+				Columns: []*schema.Column{ParticipantsColumns[0], ParticipantsColumns[14]},
 			},
 			{
 				Name:    "participant_conversation_id_external_id",

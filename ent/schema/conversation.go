@@ -41,6 +41,9 @@ func (Conversation) Edges() []ent.Edge {
 func (Conversation) Indexes() []ent.Index {
 	return []ent.Index{
 		index.Fields("organization_id", "idempotency_key").Unique(),
+		// Target of the (conversation_id, organization_id) foreign keys that
+		// keep children in their conversation's organization.
+		index.Fields("id", "organization_id").Unique(),
 		index.Fields("organization_id", "created_at", "id").Annotations(entsql.DescColumns("created_at", "id")),
 	}
 }

@@ -45,6 +45,8 @@ func (Document) Edges() []ent.Edge {
 func (Document) Indexes() []ent.Index {
 	return []ent.Index{
 		index.Fields("organization_id", "source").Unique(),
+		// Target of the chunks' (document_id, organization_id) foreign key.
+		index.Fields("id", "organization_id").Unique(),
 	}
 }
 

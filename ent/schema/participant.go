@@ -59,6 +59,9 @@ func (Participant) Edges() []ent.Edge {
 func (Participant) Indexes() []ent.Index {
 	return []ent.Index{
 		index.Fields("conversation_id", "created_at", "id"),
+		// Target of the foreign keys that keep message and session
+		// references inside one conversation.
+		index.Fields("id", "conversation_id").Unique(),
 		index.Fields("conversation_id", "external_id"),
 		index.Fields("organization_id", "email"),
 	}

@@ -90,9 +90,10 @@ func diffOptions(dir migrate.Dir, mode entschema.Mode) []entschema.MigrateOption
 // chunks.content_tsv column.
 const TextSearchConfig = "english"
 
-// databaseManaged adds to the desired schema what ent cannot declare but the
-// database computes: identity columns for message and checkpoint seq, and the
-// generated tsvector of chunk content with its GIN index. Expressions are
+// databaseManaged adds to the desired schema what ent cannot declare: the
+// database-computed columns (identity seq on messages and checkpoints, the
+// generated tsvector of chunk content with its GIN index) and the composite
+// foreign keys that keep rows consistent with their parents. Expressions are
 // written exactly as PostgreSQL prints them, so a migrated database shows no
 // drift.
 func databaseManaged(next entschema.Differ) entschema.Differ {
@@ -105,8 +106,61 @@ func databaseManaged(next entschema.Differ) entschema.Differ {
 		if err := contentTSV(desired); err != nil {
 			return nil, err
 		}
+		for _, fk := range ConsistencyKeys {
+			if err := fk.add(desired); err != nil {
+				return nil, err
+			}
+		}
 		return next.Diff(current, desired)
 	})
+}
+
+// ConsistencyKey is a composite foreign key that makes the database, not
+// only the code, refuse a row whose organization differs from its parent's,
+// or a reference to a participant of another conversation.
+type ConsistencyKey struct {
+	Name             string
+	Table, RefTable  string
+	Columns, RefCols []string
+	Cascade          bool // ON DELETE CASCADE, as the parent edge; else NO ACTION
+}
+
+// ConsistencyKeys are every composite foreign key of the schema.
+var ConsistencyKeys = []ConsistencyKey{
+	{"participants_conversation_organization", "participants", "conversations", []string{"conversation_id", "organization_id"}, []string{"id", "organization_id"}, true},
+	{"messages_conversation_organization", "messages", "conversations", []string{"conversation_id", "organization_id"}, []string{"id", "organization_id"}, true},
+	{"messages_from_same_conversation", "messages", "participants", []string{"from_participant_id", "conversation_id"}, []string{"id", "conversation_id"}, false},
+	{"messages_to_same_conversation", "messages", "participants", []string{"to_participant_id", "conversation_id"}, []string{"id", "conversation_id"}, false},
+	{"sessions_conversation_organization", "sessions", "conversations", []string{"conversation_id", "organization_id"}, []string{"id", "organization_id"}, true},
+	{"sessions_user_same_conversation", "sessions", "participants", []string{"user_participant_id", "conversation_id"}, []string{"id", "conversation_id"}, false},
+	{"sessions_agent_same_conversation", "sessions", "participants", []string{"agent_participant_id", "conversation_id"}, []string{"id", "conversation_id"}, false},
+	{"chunks_document_organization", "chunks", "documents", []string{"document_id", "organization_id"}, []string{"id", "organization_id"}, true},
+}
+
+func (k ConsistencyKey) add(s *atlas.Schema) error {
+	t, ok1 := s.Table(k.Table)
+	ref, ok2 := s.Table(k.RefTable)
+	if !ok1 || !ok2 {
+		return fmt.Errorf("migration: foreign key %s: table not in the ent schema", k.Name)
+	}
+	if _, ok := t.ForeignKey(k.Name); ok {
+		return nil
+	}
+	fk := atlas.NewForeignKey(k.Name).SetTable(t).SetRefTable(ref).SetOnUpdate(atlas.NoAction).SetOnDelete(atlas.NoAction)
+	if k.Cascade {
+		fk.SetOnDelete(atlas.Cascade)
+	}
+	for i, name := range k.Columns {
+		c, ok := t.Column(name)
+		rc, rok := ref.Column(k.RefCols[i])
+		if !ok || !rok {
+			return fmt.Errorf("migration: foreign key %s: column not in the ent schema", k.Name)
+		}
+		fk.AddColumns(c)
+		fk.AddRefColumns(rc)
+	}
+	t.AddForeignKeys(fk)
+	return nil
 }
 
 func identity(s *atlas.Schema, table, column string) error {
