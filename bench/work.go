@@ -178,27 +178,8 @@ func (rawPath) name() string { return "raw pgx" }
 
 func (p rawPath) appendMessage(ctx context.Context, conv string) error {
 	from, to := conv+"-user", conv+"-bot"
-	// The facade's three statements: resolve the references, insert, read
-	// the database-assigned seq.
-	rows, err := p.pool.Query(ctx, `SELECT id, type, name FROM participants
-WHERE organization_id = $1 AND id = ANY($2) AND conversation_id = $3`, org, []string{from, to}, conv)
-	if err != nil {
-		return err
-	}
-	found := 0
-	for rows.Next() {
-		var id, typ, name string
-		if err := rows.Scan(&id, &typ, &name); err != nil {
-			return err
-		}
-		found++
-	}
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	if found != 2 {
-		return fmt.Errorf("participants of %s: %d", conv, found)
-	}
+	// The facade's two statements: insert (foreign keys check the
+	// references), then read back seq and the references.
 	content, err := json.Marshal(chat.FromText("a new message"))
 	if err != nil {
 		return err
@@ -211,8 +192,15 @@ VALUES (gen_random_uuid()::text, $1, $2, 'inbound', $3, '{}', '{}', now(), $4, $
 	if err != nil {
 		return err
 	}
-	var seq int64
-	return p.pool.QueryRow(ctx, `SELECT seq FROM messages WHERE organization_id = $1 AND id = $2`, org, id).Scan(&seq)
+	var (
+		seq            int64
+		ft, fn, tt, tn *string
+	)
+	return p.pool.QueryRow(ctx, `SELECT m.seq, fp.type, fp.name, tp.type, tp.name
+FROM messages m
+LEFT JOIN participants fp ON m.from_participant_id = fp.id
+LEFT JOIN participants tp ON m.to_participant_id = tp.id
+WHERE m.organization_id = $1 AND m.id = $2`, org, id).Scan(&seq, &ft, &fn, &tt, &tn)
 }
 
 func (p rawPath) page(ctx context.Context, conv string, at pageAt) (int, error) {

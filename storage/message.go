@@ -117,23 +117,31 @@ func (o ops) appendMessage(ctx context.Context, org string, in NewMessage) (*Mes
 	}
 	// Read back what the database assigned (seq) and the references, in
 	// one statement.
-	var rows []messageRow
-	err = o.client.Message.Query().Where(message.ID(row.ID)).Modify(joinRefs).Scan(ctx, &rows)
-	if err != nil || len(rows) != 1 {
+	var got []struct {
+		Seq      int64   `sql:"seq"`
+		FromType *string `sql:"from_type"`
+		FromName *string `sql:"from_name"`
+		ToType   *string `sql:"to_type"`
+		ToName   *string `sql:"to_name"`
+	}
+	err = o.client.Message.Query().Where(message.ID(row.ID)).Select(message.FieldSeq).Modify(joinRefs).Scan(ctx, &got)
+	if err != nil || len(got) != 1 {
 		return nil, errors.Join(translate(err, "message", row.ID), fmt.Errorf("storage: message %s vanished after insert", row.ID))
 	}
-	return rows[0].message(), nil
+	row.Seq = got[0].Seq
+	return toMessage(row, ref(row.FromParticipantID, got[0].FromType, got[0].FromName),
+		ref(row.ToParticipantID, got[0].ToType, got[0].ToName)), nil
 }
 
-// messageRow is a message with its references' type and name joined in.
-type messageRow struct {
-	ent.Message
-	FromType *string `sql:"from_type"`
-	FromName *string `sql:"from_name"`
-	ToType   *string `sql:"to_type"`
-	ToName   *string `sql:"to_name"`
+// ref is a participant reference from a joined id, type and name.
+func ref(id, typ, name *string) *ParticipantRef {
+	if id == nil || typ == nil {
+		return nil
+	}
+	return &ParticipantRef{ID: *id, Type: *typ, Name: deref(name)}
 }
 
+// joinRefs joins the type and name of a message's sender and recipient.
 func joinRefs(s *entsql.Selector) {
 	from := entsql.Table(participant.Table).As("from_p")
 	to := entsql.Table(participant.Table).As("to_p")
@@ -143,16 +151,6 @@ func joinRefs(s *entsql.Selector) {
 			entsql.As(from.C(participant.FieldType), "from_type"), entsql.As(from.C(participant.FieldName), "from_name"),
 			entsql.As(to.C(participant.FieldType), "to_type"), entsql.As(to.C(participant.FieldName), "to_name"),
 		)
-}
-
-func (r *messageRow) message() *Message {
-	ref := func(id, typ, name *string) *ParticipantRef {
-		if id == nil || typ == nil {
-			return nil
-		}
-		return &ParticipantRef{ID: *id, Type: *typ, Name: deref(name)}
-	}
-	return toMessage(&r.Message, ref(r.FromParticipantID, r.FromType, r.FromName), ref(r.ToParticipantID, r.ToType, r.ToName))
 }
 
 // MessagePageRequest asks for up to Limit messages of a conversation in seq
@@ -286,8 +284,9 @@ func deref(s *string) string {
 }
 
 // content checks message content: item types and texts, the mirrored text,
-// and the structured response.
+// and the structured response; their total size must fit the payload cap.
 func (c *checker) content(m chat.Content) {
+	size := len(m.StructuredResponse)
 	for i, it := range m.Items {
 		field := fmt.Sprintf("content item %d", i)
 		c.key(field+" type", it.Type, true)
@@ -295,12 +294,16 @@ func (c *checker) content(m chat.Content) {
 		if len(it.Raw) > 0 {
 			c.jsonValue(field, it.Raw)
 		}
+		size += len(it.Type) + len(it.Text) + len(it.Raw)
 	}
 	if m.Text != nil {
 		c.text("content text", *m.Text)
+		size += len(*m.Text)
 	}
 	if len(m.StructuredResponse) > 0 {
 		c.jsonValue("structured response", m.StructuredResponse)
 	}
-	c.json("content", m)
+	if size > c.maxPayload {
+		c.fail("content", "is %d bytes, more than the %d allowed", size, c.maxPayload)
+	}
 }
