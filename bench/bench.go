@@ -35,15 +35,18 @@ type Config struct {
 
 // Defaults are the sizes of the published numbers.
 func Defaults(url string) Config {
-	return Config{URL: url, Conversations: 1000, Messages: 1_000_000, Appends: 4000, Workers: 8, Pages: 2000, PageSize: 50}
+	return Config{URL: url, Conversations: 1000, Messages: 1_000_000, Appends: 6000, Workers: 8, Pages: 3000, PageSize: 50}
 }
 
 // Result is one measured line of the table.
 type Result struct {
 	Operation, Path string
-	N               int
-	P50, P95        time.Duration
-	PerSecond       float64
+	// VsFloor and VsOneStatement are this path's p50 and throughput
+	// relative to the floors (1 for a floor itself).
+	VsFloor, VsOneStatement Ratio
+	N                       int
+	P50, P95                time.Duration
+	PerSecond               float64
 }
 
 // Run loads the data set into a throwaway schema, measures, prints the table
@@ -62,8 +65,8 @@ func Run(ctx context.Context, cfg Config, w io.Writer) ([]Result, error) {
 		cfg.Messages, cfg.Conversations, time.Since(start).Round(time.Millisecond))
 
 	var results []Result
-	// Alternate floor and storage three times and keep each path's best
-	// run, so neither side pays alone for a cold cache or a checkpoint.
+	// Alternate the paths three times and keep each one's best run, so
+	// none pays alone for a cold cache or a checkpoint.
 	for _, op := range []struct {
 		name string
 		run  func(context.Context, path) (Result, error)
@@ -73,7 +76,7 @@ func Run(ctx context.Context, cfg Config, w io.Writer) ([]Result, error) {
 	} {
 		best := map[string]Result{}
 		for range 3 {
-			for _, p := range []path{env.floor, env.facade} {
+			for _, p := range env.paths {
 				r, err := op.run(ctx, p)
 				if err != nil {
 					return nil, fmt.Errorf("bench: %s (%s): %w", op.name, p.name(), err)
@@ -84,11 +87,26 @@ func Run(ctx context.Context, cfg Config, w io.Writer) ([]Result, error) {
 				}
 			}
 		}
-		results = append(results, best[env.floor.name()], best[env.facade.name()])
+		floor, one := best[env.paths[0].name()], best[env.paths[1].name()]
+		for _, p := range env.paths {
+			r := best[p.name()]
+			r.VsFloor, r.VsOneStatement = ratio(r, floor), ratio(r, one)
+			results = append(results, r)
+		}
 	}
 	print(w, results)
 	return results, nil
 }
+
+// Ratio compares a path with a floor: P50 is path/floor latency, PerSecond
+// floor/path throughput; above 1 means slower than the floor.
+type Ratio struct{ P50, PerSecond float64 }
+
+func ratio(r, floor Result) Ratio {
+	return Ratio{P50: ratioOf(r.P50, floor.P50), PerSecond: floor.PerSecond / r.PerSecond}
+}
+
+func (r Ratio) String() string { return fmt.Sprintf("%.2f× p50, %.2f× ops/s", r.P50, r.PerSecond) }
 
 func better(a, b Result) bool {
 	if a.PerSecond != b.PerSecond {
@@ -98,17 +116,14 @@ func better(a, b Result) bool {
 }
 
 func print(w io.Writer, rs []Result) {
-	fmt.Fprintf(w, "| %-30s | %-8s | %6s | %9s | %9s | %10s | %-22s |\n", "operation", "path", "n", "p50", "p95", "ops/s", "vs raw pgx")
-	fmt.Fprintf(w, "|%s|%s|%s|%s|%s|%s|%s|\n", dashes(32), dashes(10), dashes(8), dashes(11), dashes(11), dashes(12), dashes(24))
-	for i, r := range rs {
-		ratio := "floor"
-		if i%2 == 1 {
-			f := rs[i-1]
-			ratio = fmt.Sprintf("%.2f× p50, %.2f× ops/s", ratioOf(r.P50, f.P50), f.PerSecond/r.PerSecond)
-		}
-		fmt.Fprintf(w, "| %-30s | %-8s | %6d | %9s | %9s | %10.0f | %-22s |\n",
-			r.Operation, r.Path, r.N, ms(r.P50), ms(r.P95), r.PerSecond, ratio)
+	fmt.Fprintf(w, "| %-27s | %-17s | %5s | %8s | %8s | %6s | %-22s | %-22s |\n",
+		"operation", "path", "n", "p50", "p95", "ops/s", "vs floor (same SQL)", "vs one statement")
+	fmt.Fprintf(w, "|%s|%s|%s|%s|%s|%s|%s|%s|\n", dashes(29), dashes(19), dashes(7), dashes(10), dashes(10), dashes(8), dashes(24), dashes(24))
+	for _, r := range rs {
+		fmt.Fprintf(w, "| %-27s | %-17s | %5d | %8s | %8s | %6.0f | %-22s | %-22s |\n",
+			r.Operation, r.Path, r.N, ms(r.P50), ms(r.P95), r.PerSecond, r.VsFloor, r.VsOneStatement)
 	}
+	fmt.Fprintln(w, "\nfloor: raw pgx running the statements storage runs; one statement: the fewest raw pgx can do.")
 }
 
 func ratioOf(a, b time.Duration) float64 {
@@ -150,8 +165,9 @@ type env struct {
 	admin  *pgx.Conn
 	pool   *pgxpool.Pool
 	store  *storage.Store
-	floor  path
-	facade path
+	// paths are measured in this order: the floor (raw pgx, the facade's
+	// statements), raw pgx with one statement, the storage facade.
+	paths []path
 }
 
 func setup(ctx context.Context, cfg Config) (*env, error) {
@@ -192,7 +208,8 @@ func setup(ctx context.Context, cfg Config) (*env, error) {
 		e.close(ctx)
 		return nil, err
 	}
-	e.floor, e.facade = rawPath{pool: e.pool, size: cfg.PageSize}, storePath{store: e.store, size: cfg.PageSize}
+	e.paths = []path{rawPath{pool: e.pool, size: cfg.PageSize}, oneStatementPath{rawPath{pool: e.pool, size: cfg.PageSize}},
+		storePath{store: e.store, size: cfg.PageSize}}
 	return e, nil
 }
 

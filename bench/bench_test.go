@@ -19,14 +19,16 @@ func TestRunSmall(t *testing.T) {
 	cfg := bench.Config{URL: storagetest.ServerURL(t), Conversations: 5, Messages: 600, Appends: 40, Workers: 2, Pages: 20, PageSize: 10}
 	results, err := bench.Run(t.Context(), cfg, &out)
 	require.NoError(t, err)
-	require.Len(t, results, 4)
+	require.Len(t, results, 6)
 	for _, r := range results {
 		require.Positive(t, r.N, r.Operation)
 		require.Positive(t, r.PerSecond, r.Operation)
 		require.LessOrEqual(t, r.P50, r.P95, r.Operation)
 	}
-	require.Equal(t, "raw pgx", results[0].Path)
-	require.Equal(t, "storage", results[1].Path)
+	require.Equal(t, []string{"raw pgx", "raw pgx, one stmt", "storage"},
+		[]string{results[0].Path, results[1].Path, results[2].Path})
+	require.Equal(t, bench.Ratio{P50: 1, PerSecond: 1}, results[0].VsFloor, "the floor against itself")
+	require.Equal(t, bench.Ratio{P50: 1, PerSecond: 1}, results[4].VsOneStatement)
 	require.Contains(t, out.String(), "| append message (2 workers)")
 	require.Contains(t, out.String(), "| list page of 10 (cursor)")
 	require.Contains(t, out.String(), "× p50")

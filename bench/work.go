@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/agentstore/agentstore/access"
@@ -168,7 +169,8 @@ func (p storePath) page(ctx context.Context, conv string, at pageAt) (int, error
 	return len(page.Items), err
 }
 
-// rawPath is the floor: the same statements with pgx, no ent, no privacy.
+// rawPath is the floor: the facade's statements with pgx, no ent, no
+// privacy.
 type rawPath struct {
 	pool *pgxpool.Pool
 	size int
@@ -204,6 +206,74 @@ WHERE m.organization_id = $1 AND m.id = $2`, org, id).Scan(&seq, &ft, &fn, &tt, 
 }
 
 func (p rawPath) page(ctx context.Context, conv string, at pageAt) (int, error) {
+	rows, err := p.pool.Query(ctx, `SELECT id, organization_id, external_id, conversation_id, direction,
+	content, from_participant_id, to_participant_id, metadata, analytics, seq, created_at, updated_at
+FROM messages WHERE organization_id = $1 AND conversation_id = $2 AND seq >= $3
+ORDER BY seq LIMIT $4`, org, conv, at.seq, p.size+2)
+	if err != nil {
+		return 0, err
+	}
+	ids := map[string]bool{}
+	n, err := scanMessages(rows, func(from, to *string, _, _, _, _ *string) {
+		for _, id := range []*string{from, to} {
+			if id != nil {
+				ids[*id] = true
+			}
+		}
+	}, false)
+	if err != nil {
+		return 0, err
+	}
+	n = pageLen(n, p.size)
+	refs, err := p.pool.Query(ctx, `SELECT id, type, name FROM participants WHERE organization_id = $1 AND id = ANY($2)`,
+		org, keys(ids))
+	if err != nil {
+		return 0, err
+	}
+	defer refs.Close()
+	for refs.Next() {
+		var id, typ, name string
+		if err := refs.Scan(&id, &typ, &name); err != nil {
+			return 0, err
+		}
+	}
+	return n, refs.Err()
+}
+
+func keys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
+
+// oneStatementPath is raw pgx doing each operation in one statement.
+type oneStatementPath struct{ rawPath }
+
+func (oneStatementPath) name() string { return "raw pgx, one stmt" }
+
+func (p oneStatementPath) appendMessage(ctx context.Context, conv string) error {
+	content, err := json.Marshal(chat.FromText("a new message"))
+	if err != nil {
+		return err
+	}
+	var (
+		seq            int64
+		ft, fn, tt, tn *string
+	)
+	return p.pool.QueryRow(ctx, `WITH m AS (
+	INSERT INTO messages (id, organization_id, conversation_id, direction, content, metadata, analytics, created_at,
+		from_participant_id, to_participant_id)
+	VALUES (gen_random_uuid()::text, $1, $2, 'inbound', $3, '{}', '{}', now(), $4, $5)
+	RETURNING seq, from_participant_id, to_participant_id)
+SELECT m.seq, fp.type, fp.name, tp.type, tp.name FROM m
+LEFT JOIN participants fp ON m.from_participant_id = fp.id
+LEFT JOIN participants tp ON m.to_participant_id = tp.id`, org, conv, content, conv+"-user", conv+"-bot").
+		Scan(&seq, &ft, &fn, &tt, &tn)
+}
+
+func (p oneStatementPath) page(ctx context.Context, conv string, at pageAt) (int, error) {
 	rows, err := p.pool.Query(ctx, `SELECT m.id, m.organization_id, m.external_id, m.conversation_id, m.direction,
 	m.content, m.from_participant_id, m.to_participant_id, m.metadata, m.analytics, m.seq, m.created_at, m.updated_at,
 	fp.type, fp.name, tp.type, tp.name
@@ -215,6 +285,18 @@ ORDER BY m.seq LIMIT $4`, org, conv, at.seq, p.size+2)
 	if err != nil {
 		return 0, err
 	}
+	n, err := scanMessages(rows, func(_, _ *string, _, _, _, _ *string) {}, true)
+	return pageLen(n, p.size), err
+}
+
+// pageLen is the page size of n rows read from the cursor row on, with one
+// look-ahead row.
+func pageLen(n, size int) int { return min(max(0, n-1), size) }
+
+// scanMessages decodes rows as the facade does (every column, the JSON
+// documents) and counts them; joined rows carry the references' type and
+// name after the columns.
+func scanMessages(rows pgx.Rows, refs func(from, to, ft, fn, tt, tn *string), joined bool) (int, error) {
 	defer rows.Close()
 	n := 0
 	for rows.Next() {
@@ -229,8 +311,11 @@ ORDER BY m.seq LIMIT $4`, org, conv, at.seq, p.size+2)
 			c                        chat.Content
 			m, a                     map[string]any
 		)
-		if err := rows.Scan(&id, &orgID, &ext, &convID, &dir, &content, &from, &to, &meta, &analytics, &seq,
-			&created, &updated, &ft, &fn, &tt, &tn); err != nil {
+		dest := []any{&id, &orgID, &ext, &convID, &dir, &content, &from, &to, &meta, &analytics, &seq, &created, &updated}
+		if joined {
+			dest = append(dest, &ft, &fn, &tt, &tn)
+		}
+		if err := rows.Scan(dest...); err != nil {
 			return 0, err
 		}
 		for _, j := range []struct {
@@ -241,8 +326,8 @@ ORDER BY m.seq LIMIT $4`, org, conv, at.seq, p.size+2)
 				return 0, err
 			}
 		}
+		refs(from, to, ft, fn, tt, tn)
 		n++
 	}
-	// Less the cursor row and the look-ahead row, as the facade does.
-	return min(n-1, p.size), rows.Err()
+	return n, rows.Err()
 }
