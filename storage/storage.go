@@ -35,8 +35,9 @@ func URLFromEnv() string {
 // of at least migration.MinPgvectorVersion.
 var ErrPgvectorMissing = migration.ErrPgvectorMissing
 
-// Store is an open agentstore: one pgx pool, shared by the ent client
-// (through database/sql) and the raw SQL of package vector. Its methods run
+// Store is an open agentstore: one pgx pool, shared by the ent client and
+// the raw SQL of package vector (database/sql, over the same pool, serves
+// migrations and callers that want it). Its methods run
 // as the viewer in their context (package access).
 type Store struct {
 	ops
@@ -78,12 +79,13 @@ func Open(ctx context.Context, url string, opts ...Option) (*Store, error) {
 		return nil, fmt.Errorf("storage: %w", err)
 	}
 	s := &Store{pool: pool, db: db}
-	s.ops = ops{client: NewClient(db), cfg: &cfg, atomic: s.atomic}
+	s.ops = ops{client: ent.NewClient(ent.Driver(pgxDriver{q: pool, pool: pool})), cfg: &cfg, atomic: s.atomic}
 	cfg.logger.DebugContext(ctx, "storage opened", "config", cfg.String())
 	return s, nil
 }
 
-// NewClient returns an ent client over db, with the privacy policies wired.
+// NewClient returns an ent client over a database/sql handle, with the
+// privacy policies wired. Store.Client runs ent on pgx directly instead.
 func NewClient(db *sql.DB) *ent.Client {
 	return ent.NewClient(ent.Driver(entsql.OpenDB(dialect.Postgres, db)))
 }

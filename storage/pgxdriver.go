@@ -1,0 +1,165 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+
+	"entgo.io/ent/dialect"
+	entsql "entgo.io/ent/dialect/sql"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// pgxDriver runs ent's SQL on pgx directly: one pool for ent and raw SQL
+// without database/sql's conversions on every row, and transactions that
+// ent and raw statements share as one pgx.Tx.
+type pgxDriver struct {
+	q    querier
+	pool *pgxpool.Pool // nil inside a transaction
+}
+
+// querier is what a pool, a connection and a transaction have in common.
+type querier interface {
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+}
+
+var _ dialect.Driver = pgxDriver{}
+
+func (pgxDriver) Dialect() string { return dialect.Postgres }
+
+// Close does nothing: the Store owns the pool.
+func (pgxDriver) Close() error { return nil }
+
+func (d pgxDriver) Exec(ctx context.Context, query string, args, v any) error {
+	argv, ok := args.([]any)
+	if !ok {
+		return fmt.Errorf("storage: ent passed args of type %T", args)
+	}
+	tag, err := d.q.Exec(ctx, query, argv...)
+	if err != nil {
+		return err
+	}
+	switch v := v.(type) {
+	case nil:
+	case *entsql.Result:
+		*v = result(tag)
+	default:
+		return fmt.Errorf("storage: ent asked for an exec result of type %T", v)
+	}
+	return nil
+}
+
+func (d pgxDriver) Query(ctx context.Context, query string, args, v any) error {
+	vr, ok := v.(*entsql.Rows)
+	if !ok {
+		return fmt.Errorf("storage: ent asked for rows of type %T", v)
+	}
+	argv, ok := args.([]any)
+	if !ok {
+		return fmt.Errorf("storage: ent passed args of type %T", args)
+	}
+	rows, err := d.q.Query(ctx, query, argv...)
+	if err != nil {
+		return err
+	}
+	*vr = entsql.Rows{ColumnScanner: pgxRows{rows}}
+	return nil
+}
+
+// Tx begins a transaction; inside one, ent's own nested transactions
+// (multi-statement graph writes) join it.
+func (d pgxDriver) Tx(ctx context.Context) (dialect.Tx, error) {
+	if d.pool == nil {
+		return dialect.NopTx(d), nil
+	}
+	tx, err := d.pool.Begin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &pgxTx{pgxDriver: pgxDriver{q: tx}, tx: tx, ctx: context.WithoutCancel(ctx)}, nil
+}
+
+// pgxTx is a dialect.Tx over pgx.Tx. Commit and rollback do not depend on
+// the caller's context: a cancelled request still ends its transaction.
+type pgxTx struct {
+	pgxDriver
+	tx  pgx.Tx
+	ctx context.Context
+}
+
+func (t *pgxTx) Commit() error   { return t.tx.Commit(t.ctx) }
+func (t *pgxTx) Rollback() error { return t.tx.Rollback(t.ctx) }
+
+// result adapts a command tag to database/sql's Result.
+type result pgconn.CommandTag
+
+func (r result) RowsAffected() (int64, error) { return pgconn.CommandTag(r).RowsAffected(), nil }
+func (result) LastInsertId() (int64, error) {
+	return 0, errors.New("storage: PostgreSQL has no last insert id; use RETURNING")
+}
+
+// pgxRows adapts pgx.Rows to ent's ColumnScanner.
+type pgxRows struct{ pgx.Rows }
+
+func (r pgxRows) Close() error {
+	r.Rows.Close()
+	return r.Rows.Err()
+}
+
+func (r pgxRows) Columns() ([]string, error) {
+	fds := r.FieldDescriptions()
+	if len(fds) == 0 {
+		// A statement that failed has no columns; its error is the answer.
+		r.Rows.Close()
+		if err := r.Rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	out := make([]string, len(fds))
+	for i, fd := range fds {
+		out[i] = fd.Name
+	}
+	return out, nil
+}
+
+// ColumnTypes is not available over pgx; ent then scans into any.
+func (pgxRows) ColumnTypes() ([]*sql.ColumnType, error) {
+	return nil, errors.New("storage: column types are not available")
+}
+
+func (pgxRows) NextResultSet() bool { return false }
+
+// Scan scans like pgx, and also into the untyped destinations ent uses for
+// returned ids and modifier columns (*driver.Value, *sql.UnknownType).
+func (r pgxRows) Scan(dest ...any) error {
+	targets := dest
+	var untyped []int
+	for i, d := range dest {
+		switch d.(type) {
+		case *driver.Value, *entsql.UnknownType:
+			if untyped == nil {
+				targets = append([]any(nil), dest...)
+			}
+			untyped = append(untyped, i)
+			targets[i] = new(any)
+		}
+	}
+	if err := r.Rows.Scan(targets...); err != nil {
+		return err
+	}
+	for _, i := range untyped {
+		v := *targets[i].(*any)
+		switch d := dest[i].(type) {
+		case *driver.Value:
+			*d = v
+		case *entsql.UnknownType:
+			*d = v
+		}
+	}
+	return nil
+}
