@@ -117,20 +117,27 @@ func (o ops) appendMessage(ctx context.Context, org string, in NewMessage) (*Mes
 	}
 	// Read back what the database assigned (seq) and the references, in
 	// one statement.
-	var got []struct {
-		Seq      int64   `sql:"seq"`
-		FromType *string `sql:"from_type"`
-		FromName *string `sql:"from_name"`
-		ToType   *string `sql:"to_type"`
-		ToName   *string `sql:"to_name"`
+	q := o.client.Message.Query().Where(message.ID(row.ID)).Select(message.FieldSeq)
+	q.Modify(joinRefs)
+	back, err := q.Only(ctx)
+	if err != nil {
+		return nil, errors.Join(translate(err, "message", row.ID), fmt.Errorf("storage: reading back message %s", row.ID))
 	}
-	err = o.client.Message.Query().Where(message.ID(row.ID)).Select(message.FieldSeq).Modify(joinRefs).Scan(ctx, &got)
-	if err != nil || len(got) != 1 {
-		return nil, errors.Join(translate(err, "message", row.ID), fmt.Errorf("storage: message %s vanished after insert", row.ID))
+	row.Seq = back.Seq
+	return toMessage(row, ref(row.FromParticipantID, joined(back, "from_type"), joined(back, "from_name")),
+		ref(row.ToParticipantID, joined(back, "to_type"), joined(back, "to_name"))), nil
+}
+
+// joined reads a text column that joinRefs added to a query; nil for NULL.
+func joined(m *ent.Message, column string) *string {
+	v, err := m.Value(column)
+	if err != nil {
+		return nil
 	}
-	row.Seq = got[0].Seq
-	return toMessage(row, ref(row.FromParticipantID, got[0].FromType, got[0].FromName),
-		ref(row.ToParticipantID, got[0].ToType, got[0].ToName)), nil
+	if s, ok := v.(string); ok {
+		return &s
+	}
+	return nil
 }
 
 // ref is a participant reference from a joined id, type and name.
