@@ -6,13 +6,13 @@ import (
 	"log"
 
 	"github.com/agentstore/agentstore/access"
-	"github.com/agentstore/agentstore/ent/conversation"
+	"github.com/agentstore/agentstore/chat"
 	"github.com/agentstore/agentstore/storage"
 	"github.com/agentstore/agentstore/storage/migration"
 )
 
-// Open a store, apply the embedded migrations, and write and traverse as a
-// viewer of one organization.
+// Open a store, apply the embedded migrations, and record and page a
+// conversation as a viewer of one organization.
 func Example() {
 	ctx := context.Background()
 	store, err := storage.Open(ctx, storage.URLFromEnv())
@@ -26,14 +26,38 @@ func Example() {
 	}
 
 	ctx = access.NewContext(ctx, access.Viewer{OrganizationID: "acme", UserID: "u-1"})
-	conv, err := store.Client().Conversation.Create().
-		SetOrganizationID("acme").SetPlatform(conversation.PlatformWeb).SetName("Refund").Save(ctx)
+	conv, err := store.CreateConversation(ctx, storage.NewConversation{Platform: "web", IdempotencyKey: "order-1042"})
 	if err != nil {
 		log.Fatal(err)
 	}
-	n, err := conv.QueryMessages().Count(ctx)
+	if _, err := store.AppendMessage(ctx, storage.NewMessage{
+		ConversationID: conv.ID, Direction: "inbound", Content: chat.FromText("Where is my refund?")}); err != nil {
+		log.Fatal(err)
+	}
+	page, err := store.Messages(ctx, conv.ID, storage.MessagePageRequest{Limit: 50})
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println(conv.Name, n)
+	fmt.Println(len(page.Items), *page.Items[0].Content.Text)
+}
+
+// Write with ent and raw SQL in one transaction.
+func ExampleStore_WithTx() {
+	ctx := access.NewContext(context.Background(), access.Viewer{OrganizationID: "acme"})
+	store, err := storage.Open(ctx, storage.URLFromEnv())
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer store.Close()
+	err = store.WithTx(ctx, func(tx *storage.Tx) error {
+		conv, err := tx.CreateConversation(ctx, storage.NewConversation{Platform: "sms"})
+		if err != nil {
+			return err // rolls back
+		}
+		_, err = tx.AppendMessage(ctx, storage.NewMessage{ConversationID: conv.ID, Direction: "outbound"})
+		return err
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
 }
