@@ -73,15 +73,30 @@ func Open(ctx context.Context, url string, opts ...Option) (*Store, error) {
 	// one would go back to the pgx pool and be re-acquired per query.
 	db.SetMaxOpenConns(int(cfg.poolSize))
 	db.SetMaxIdleConns(int(cfg.poolSize))
-	if err := migration.CheckServer(ctx, db); err != nil {
+	if err := checkServer(ctx, db, cfg.textSearchConfig); err != nil {
 		_ = db.Close()
 		pool.Close()
-		return nil, fmt.Errorf("storage: %w", err)
+		return nil, err
 	}
 	s := &Store{pool: pool, db: db}
 	s.ops = ops{client: ent.NewClient(ent.Driver(pgxDriver{q: pool, pool: pool})), cfg: &cfg, atomic: s.atomic}
 	cfg.logger.DebugContext(ctx, "storage opened", "config", cfg.String())
 	return s, nil
+}
+
+// checkServer verifies pgvector and the text-search configuration.
+func checkServer(ctx context.Context, db *sql.DB, textSearch string) error {
+	if err := migration.CheckServer(ctx, db); err != nil {
+		return fmt.Errorf("storage: %w", err)
+	}
+	var found bool
+	if err := db.QueryRowContext(ctx, `SELECT EXISTS (SELECT FROM pg_ts_config WHERE cfgname = $1)`, textSearch).Scan(&found); err != nil {
+		return fmt.Errorf("storage: check text search configuration: %w", err)
+	}
+	if !found {
+		return invalid("text search config", "%q is not a configuration of this server", textSearch)
+	}
+	return nil
 }
 
 // NewClient returns an ent client over a database/sql handle, with the

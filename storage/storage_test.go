@@ -43,7 +43,15 @@ func TestOpenRejectsBadOptions(t *testing.T) {
 		_, err := storage.Open(t.Context(), s.URL, opt)
 		require.ErrorIs(t, err, storage.ErrInvalidInput, name)
 	}
-	_, err := storage.Open(t.Context(), "postgres://nobody@127.0.0.1:1/x?connect_timeout=1")
+	_, err := storage.Open(t.Context(), s.URL, storage.WithTextSearchConfig("klingon"))
+	var ie *storage.InputError
+	require.ErrorAs(t, err, &ie, "a configuration the server does not have")
+	require.Equal(t, "text search config", ie.Field)
+	st, err := storage.Open(t.Context(), s.URL, storage.WithTextSearchConfig("simple"))
+	require.NoError(t, err)
+	require.NoError(t, st.Close())
+
+	_, err = storage.Open(t.Context(), "postgres://nobody@127.0.0.1:1/x?connect_timeout=1")
 	require.Error(t, err)
 }
 
