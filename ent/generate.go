@@ -4,7 +4,7 @@ package ent
 
 import "embed"
 
-//go:generate go run -mod=mod entgo.io/ent/cmd/ent generate --feature privacy,entql,intercept,sql/upsert,sql/execquery,sql/modifier,sql/versioned-migration,sql/lock,schema/snapshot ./schema
+//go:generate go tool ent generate --feature privacy,entql,intercept,sql/upsert,sql/execquery,sql/modifier,sql/versioned-migration,sql/lock,schema/snapshot ./schema
 
 // Migrations is the Atlas-format versioned migration directory
 // (migrate/migrations, with atlas.sum), embedded so that binaries can apply
