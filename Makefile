@@ -19,7 +19,7 @@ endif
 export DATABASE_URL
 
 GO ?= go
-GOTEST_FLAGS ?= -count=1 -timeout 12m
+GOTEST_FLAGS ?= -count=1 -race -timeout 12m
 
 .DEFAULT_GOAL := help
 
