@@ -35,9 +35,11 @@ func TestLexical(t *testing.T) {
 	// non-matching ones in input order.
 	require.Equal(t, []int{1, 2, 3, 0, 4}, got)
 
-	// Score formula: one term once in a one-token document.
-	want := (1 / (1 + lexicalK1)) / (1 + 0.6931471805599453)
-	require.InDelta(t, 0.2622, want, 1e-4)
+	// Repeats saturate: two distinct terms beat one term three times
+	// (0.909/(1+ln 3) ≈ 0.433 against 0.714/(1+ln 4) ≈ 0.299).
+	got, err = Lexical{}.Rerank(t.Context(), "refund policy", []string{"refund refund refund", "refund policy"})
+	require.NoError(t, err)
+	require.Equal(t, []int{1, 0}, got)
 
 	got, err = Lexical{}.Rerank(t.Context(), "", docs)
 	require.NoError(t, err)
