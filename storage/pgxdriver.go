@@ -54,6 +54,15 @@ func (d pgxDriver) Exec(ctx context.Context, query string, args, v any) error {
 	return nil
 }
 
+// ExecContext serves ent's client.ExecContext (sql/execquery).
+func (d pgxDriver) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	tag, err := d.q.Exec(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	return result(tag), nil
+}
+
 func (d pgxDriver) Query(ctx context.Context, query string, args, v any) error {
 	vr, ok := v.(*entsql.Rows)
 	if !ok {

@@ -1,0 +1,70 @@
+package vector
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/pgvector/pgvector-go"
+)
+
+// Namespace is one memory handle's scope: an organization and, unless
+// UserID is nil, one of its users. Organization-wide and per-user memories
+// never mix.
+type Namespace struct {
+	OrganizationID string
+	UserID         *string
+}
+
+// RecalledMemory is a memory with its cosine distance to the query.
+type RecalledMemory struct {
+	ID         string
+	Content    string
+	MemoryType string
+	Metadata   map[string]any
+	Relevance  float64 // stored relevance
+	Distance   float64 // cosine distance to the query, 0..2
+	CreatedAt  time.Time
+	ExpiresAt  *time.Time
+}
+
+// recallMemories ranks a namespace's unexpired memories by cosine distance
+// (the operator itself, so the HNSW index serves it) and stamps
+// last_accessed on the ones returned, in one statement.
+const recallMemories = `WITH hits AS (
+	SELECT id, embedding <=> $3 AS distance
+	FROM memories
+	WHERE organization_id = $1 AND user_id IS NOT DISTINCT FROM $2
+	  AND (expires_at IS NULL OR expires_at > now())
+	ORDER BY embedding <=> $3
+	LIMIT $4
+), touched AS (
+	UPDATE memories m SET last_accessed = now()
+	FROM hits WHERE m.id = hits.id AND hits.distance <= $5
+	RETURNING m.id, m.content, m.memory_type, m.metadata, m.relevance, m.created_at, m.expires_at, hits.distance
+)
+SELECT id, content, memory_type, metadata, relevance, created_at, expires_at, distance
+FROM touched ORDER BY distance, id`
+
+// RecallMemories returns up to k memories of the namespace closest to the
+// query vector whose cosine distance is at most maxDistance, nearest first,
+// and marks them accessed.
+func RecallMemories(ctx context.Context, q Querier, ns Namespace, query []float32, k int, maxDistance float64) ([]RecalledMemory, error) {
+	rows, err := q.Query(ctx, recallMemories, ns.OrganizationID, ns.UserID, pgvector.NewVector(query), k, maxDistance)
+	if err != nil {
+		return nil, fmt.Errorf("vector: recall memories: %w", err)
+	}
+	defer rows.Close()
+	var out []RecalledMemory
+	for rows.Next() {
+		var m RecalledMemory
+		if err := rows.Scan(&m.ID, &m.Content, &m.MemoryType, &m.Metadata, &m.Relevance, &m.CreatedAt, &m.ExpiresAt, &m.Distance); err != nil {
+			return nil, fmt.Errorf("vector: recall memories: %w", err)
+		}
+		out = append(out, m)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("vector: recall memories: %w", err)
+	}
+	return out, nil
+}
