@@ -49,3 +49,22 @@ func TestCanRead(t *testing.T) {
 	require.False(t, Viewer{OrganizationID: "o", Groups: []string{"alice"}}.CanRead([]string{"user:alice"}))
 	require.True(t, Viewer{OrganizationID: "o", Role: RoleAdmin}.CanRead(nil))
 }
+
+func TestParseACLStamp(t *testing.T) {
+	t.Parallel()
+	require.Equal(t, &ACL{Users: []string{"a"}, Groups: []string{"g"}},
+		ParseACLStamp(map[string]any{"users": []any{"a"}, "groups": []any{"g"}}))
+	require.Equal(t, &ACL{Public: true}, ParseACLStamp(map[string]any{"public": true}))
+	require.Equal(t, &ACL{}, ParseACLStamp(map[string]any{}), "an explicit empty stamp locks")
+	for name, bad := range map[string]any{
+		"NotAnObject":  "users:a",
+		"PublicString": map[string]any{"public": "yes"},
+		"UsersNotList": map[string]any{"users": "a"},
+		"NumberInList": map[string]any{"groups": []any{"g", 3.0}},
+		"EmptyName":    map[string]any{"users": []any{""}},
+		"UnknownKey":   map[string]any{"roles": []any{"admin"}},
+		"Nil":          nil,
+	} {
+		require.Nil(t, ParseACLStamp(bad), name)
+	}
+}

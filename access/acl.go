@@ -67,3 +67,53 @@ func (v Viewer) CanRead(tokens []string) bool {
 	}
 	return false
 }
+
+// ParseACLStamp reads an ACL stamped in document metadata: an object with
+// optional "public" (bool), "users" and "groups" (arrays of strings). A
+// missing or malformed stamp is absent (nil): it never locks a document.
+func ParseACLStamp(v any) *ACL {
+	m, ok := v.(map[string]any)
+	if !ok {
+		return nil
+	}
+	var acl ACL
+	for k, x := range m {
+		switch k {
+		case "public":
+			b, ok := x.(bool)
+			if !ok {
+				return nil
+			}
+			acl.Public = b
+		case "users", "groups":
+			list, ok := names(x)
+			if !ok {
+				return nil
+			}
+			if k == "users" {
+				acl.Users = list
+			} else {
+				acl.Groups = list
+			}
+		default:
+			return nil
+		}
+	}
+	return &acl
+}
+
+func names(v any) ([]string, bool) {
+	xs, ok := v.([]any)
+	if !ok {
+		return nil, false
+	}
+	out := make([]string, 0, len(xs))
+	for _, x := range xs {
+		s, ok := x.(string)
+		if !ok || s == "" {
+			return nil, false
+		}
+		out = append(out, s)
+	}
+	return out, true
+}

@@ -12,6 +12,8 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/agentstore/agentstore/pgarray"
 )
 
 // pgxDriver runs ent's SQL on pgx directly: one pool for ent and raw SQL
@@ -143,31 +145,40 @@ func (pgxRows) ColumnTypes() ([]*sql.ColumnType, error) {
 
 func (pgxRows) NextResultSet() bool { return false }
 
-// Scan scans like pgx, and also into the untyped destinations ent uses for
-// returned ids and modifier columns (*driver.Value, *sql.UnknownType).
+// Scan scans like pgx, and also into the destinations pgx does not know:
+// the untyped ones ent uses for returned ids and modifier columns
+// (*driver.Value, *sql.UnknownType) and text[] columns (*pgarray.Text, read
+// as pgx's native []string whatever the wire format).
 func (r pgxRows) Scan(dest ...any) error {
 	targets := dest
-	var untyped []int
+	var swapped []int
 	for i, d := range dest {
+		var target any
 		switch d.(type) {
 		case *driver.Value, *entsql.UnknownType:
-			if untyped == nil {
-				targets = append([]any(nil), dest...)
-			}
-			untyped = append(untyped, i)
-			targets[i] = new(any)
+			target = new(any)
+		case *pgarray.Text:
+			target = new([]string)
+		default:
+			continue
 		}
+		if swapped == nil {
+			targets = append([]any(nil), dest...)
+		}
+		swapped = append(swapped, i)
+		targets[i] = target
 	}
 	if err := r.Rows.Scan(targets...); err != nil {
 		return err
 	}
-	for _, i := range untyped {
-		v := *targets[i].(*any)
+	for _, i := range swapped {
 		switch d := dest[i].(type) {
 		case *driver.Value:
-			*d = v
+			*d = *targets[i].(*any)
 		case *entsql.UnknownType:
-			*d = v
+			*d = *targets[i].(*any)
+		case *pgarray.Text:
+			*d = *targets[i].(*[]string)
 		}
 	}
 	return nil

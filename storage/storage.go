@@ -106,7 +106,7 @@ func NewClient(db *sql.DB) *ent.Client {
 }
 
 // The pool (and its connections and transactions) serve vector's raw SQL.
-var _ vector.Querier = (*pgxpool.Pool)(nil)
+var _ vector.Copier = (*pgxpool.Pool)(nil)
 
 // Client is the ent client. Queries through it run under the viewer in
 // their context.

@@ -65,7 +65,7 @@ func countConversations(t *testing.T, st *storage.Store) int {
 // insertRaw writes a conversation with raw SQL on the transaction's
 // connection.
 func insertRaw(ctx context.Context, tx *storage.Tx, id string) error {
-	return tx.Raw(ctx, func(q vector.Querier) error {
+	return tx.Raw(ctx, func(q vector.Copier) error {
 		_, err := q.Exec(ctx, `INSERT INTO conversations (id, organization_id, created_at, updated_at, platform)
 VALUES ($1, 'acme', now(), now(), 'web')`, id)
 		return err
@@ -169,7 +169,7 @@ func TestStatementTimeoutIsTyped(t *testing.T) {
 	require.NoError(t, err)
 	defer st.Close()
 	err = st.WithTx(viewer(t.Context()), func(tx *storage.Tx) error {
-		return tx.Raw(t.Context(), func(q vector.Querier) error {
+		return tx.Raw(t.Context(), func(q vector.Copier) error {
 			_, err := q.Exec(t.Context(), `SELECT pg_sleep(2)`)
 			return err
 		})

@@ -23,7 +23,10 @@ func (tx *Tx) Client() *ent.Client { return tx.client }
 
 // Raw runs fn with the transaction for raw SQL (package vector); its
 // statements commit or roll back with the ent writes.
-func (tx *Tx) Raw(_ context.Context, fn func(q vector.Querier) error) error {
+func (tx *Tx) Raw(ctx context.Context, fn func(q vector.Copier) error) error {
+	if err := vector.RegisterTypes(ctx, tx.tx.Conn()); err != nil {
+		return err
+	}
 	return translate(fn(tx.tx), "raw sql", "")
 }
 

@@ -8,9 +8,11 @@ package vector
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	pgxvec "github.com/pgvector/pgvector-go/pgx"
 )
 
 // Querier is the part of pgx this package needs.
@@ -18,4 +20,24 @@ type Querier interface {
 	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
 	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
 	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
+// Copier is a Querier that can also COPY (pools, connections and
+// transactions all can).
+type Copier interface {
+	Querier
+	CopyFrom(ctx context.Context, table pgx.Identifier, columns []string, rows pgx.CopyFromSource) (int64, error)
+}
+
+// RegisterTypes teaches conn pgvector's types, so vectors travel in binary
+// (COPY needs it). It is cheap once done and fails only when the vector
+// extension is missing.
+func RegisterTypes(ctx context.Context, conn *pgx.Conn) error {
+	if _, ok := conn.TypeMap().TypeForName("vector"); ok {
+		return nil
+	}
+	if err := pgxvec.RegisterTypes(ctx, conn); err != nil {
+		return fmt.Errorf("vector: register pgvector types: %w", err)
+	}
+	return nil
 }

@@ -1,0 +1,189 @@
+package integration
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/agentstore/agentstore/access"
+	"github.com/agentstore/agentstore/embed"
+	"github.com/agentstore/agentstore/ent/chunk"
+	"github.com/agentstore/agentstore/ent/schema"
+	"github.com/agentstore/agentstore/storage"
+	"github.com/agentstore/agentstore/storage/storagetest"
+)
+
+// countingEmbedder counts the texts it embeds.
+type countingEmbedder struct {
+	embed.Deterministic
+	texts atomic.Int64
+}
+
+func (c *countingEmbedder) Embed(ctx context.Context, texts []string) ([][]float32, error) {
+	c.texts.Add(int64(len(texts)))
+	return c.Deterministic.Embed(ctx, texts)
+}
+
+func paragraph(word string, n int) string {
+	return strings.TrimSpace(strings.Repeat(word+" refund policy details ", n))
+}
+
+func TestIngestWritesDocumentAndChunks(t *testing.T) {
+	t.Parallel()
+	emb := &countingEmbedder{Deterministic: embed.NewDeterministic(schema.EmbeddingDimensions)}
+	st := storagetest.Store(t, storage.WithEmbedder(emb))
+	ctx := member(t.Context(), "acme")
+	sys := access.SystemContext(t.Context())
+
+	res, err := st.Ingest(ctx, storage.DocumentInput{ID: "handbook", Source: "docs/handbook.md", Content: paragraph("alpha", 60),
+		ACL: &access.ACL{Groups: []string{"support"}}, DocumentSets: []string{"public-docs"}, Metadata: map[string]any{"lang": "en"}})
+	require.NoError(t, err)
+	require.False(t, res.Unchanged)
+	require.Greater(t, res.Chunks, 2)
+	require.Equal(t, int64(res.Chunks), emb.texts.Load())
+	chunks, err := st.Client().Chunk.Query().Where(chunk.DocumentID("handbook")).Order(chunk.ByChunkIndex()).All(sys)
+	require.NoError(t, err)
+	require.Len(t, chunks, res.Chunks)
+	for i, c := range chunks {
+		require.Equal(t, "handbook#"+string(rune('0'+i)), c.ID[:len("handbook#")]+string(rune('0'+i)))
+		require.Equal(t, []string{"group:support"}, []string(c.ACL), "the document's ACL is on every chunk")
+		require.Equal(t, []string{"public-docs"}, []string(c.DocumentSets))
+		require.Equal(t, map[string]any{"lang": "en"}, c.Metadata)
+	}
+	require.Equal(t, "handbook#0", chunks[0].ID)
+
+	// Unchanged content: no embedding call, but the new ACL reaches the chunks.
+	res, err = st.Ingest(ctx, storage.DocumentInput{Source: "docs/handbook.md", Content: paragraph("alpha", 60),
+		ACL: &access.ACL{Public: true}})
+	require.NoError(t, err)
+	require.True(t, res.Unchanged)
+	require.Equal(t, len(chunks), res.Chunks)
+	require.Equal(t, int64(len(chunks)), emb.texts.Load(), "no embedding call for unchanged content")
+	visible, err := st.Client().Chunk.Query().Where(chunk.DocumentID("handbook")).Count(member(t.Context(), "acme"))
+	require.NoError(t, err)
+	require.Equal(t, len(chunks), visible, "public now")
+
+	// New content replaces the chunks.
+	res, err = st.Ingest(ctx, storage.DocumentInput{Source: "docs/handbook.md", Content: "a short new version"})
+	require.NoError(t, err)
+	require.Equal(t, "handbook", res.Document.ID, "the source keeps its document")
+	require.Equal(t, 1, res.Chunks)
+	ids, err := st.Client().Chunk.Query().Where(chunk.DocumentID("handbook")).IDs(sys)
+	require.NoError(t, err)
+	require.Equal(t, []string{"handbook#0"}, ids)
+
+	gone, err := st.DeleteDocument(ctx, "handbook")
+	require.NoError(t, err)
+	require.True(t, gone)
+	n, err := st.Client().Chunk.Query().Count(sys)
+	require.NoError(t, err)
+	require.Zero(t, n, "chunks go with their document")
+}
+
+func TestIngestACLStamp(t *testing.T) {
+	t.Parallel()
+	st := storagetest.Store(t)
+	ctx := member(t.Context(), "acme")
+	for source, meta := range map[string]map[string]any{
+		"stamped":   {"acl": map[string]any{"users": []any{"ann"}}},
+		"malformed": {"acl": map[string]any{"users": "ann"}},
+		"none":      {},
+	} {
+		_, err := st.Ingest(ctx, storage.DocumentInput{ID: source, Source: source, Content: "refund policy", Metadata: meta})
+		require.NoError(t, err)
+	}
+	bob := access.NewContext(t.Context(), access.Viewer{OrganizationID: "acme", UserID: "bob"})
+	ids, err := st.Client().Document.Query().IDs(bob)
+	require.NoError(t, err)
+	require.ElementsMatch(t, []string{"malformed", "none"}, ids, "a malformed stamp is absent, never locking")
+	ann := access.NewContext(t.Context(), access.Viewer{OrganizationID: "acme", UserID: "ann"})
+	ids, err = st.Client().Document.Query().IDs(ann)
+	require.NoError(t, err)
+	require.ElementsMatch(t, []string{"stamped", "malformed", "none"}, ids)
+}
+
+// TestReingestIsAtomic: while writers alternate two versions of one source,
+// every read sees all chunks of one version, never a mix.
+func TestReingestIsAtomic(t *testing.T) {
+	t.Parallel()
+	st := storagetest.Store(t)
+	ctx := member(t.Context(), "acme")
+	versions := []string{paragraph("alpha", 40), paragraph("omega", 90)}
+	_, err := st.Ingest(ctx, storage.DocumentInput{ID: "doc", Source: "doc.md", Content: versions[0]})
+	require.NoError(t, err)
+
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for w := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				_, err := st.Ingest(ctx, storage.DocumentInput{Source: "doc.md", Content: versions[(i+w)%2]})
+				if !assertNoError(t, err) {
+					return
+				}
+			}
+		}()
+	}
+	reads := 0
+	for range 300 {
+		rows, err := st.Pool().Query(t.Context(), `SELECT content FROM chunks WHERE document_id = 'doc'`)
+		require.NoError(t, err)
+		var alpha, omega int
+		for rows.Next() {
+			var c string
+			require.NoError(t, rows.Scan(&c))
+			if strings.Contains(c, "alpha") {
+				alpha++
+			}
+			if strings.Contains(c, "omega") {
+				omega++
+			}
+		}
+		require.NoError(t, rows.Err())
+		require.True(t, (alpha > 0) != (omega > 0), "a read saw %d alpha and %d omega chunks", alpha, omega)
+		reads++
+	}
+	close(stop)
+	wg.Wait()
+	require.Equal(t, 300, reads)
+}
+
+func assertNoError(t *testing.T, err error) bool {
+	if err != nil {
+		t.Errorf("ingest: %v", err)
+		return false
+	}
+	return true
+}
+
+func TestIngestBadInput(t *testing.T) {
+	t.Parallel()
+	st := storagetest.Store(t)
+	ctx := member(t.Context(), "acme")
+	for name, in := range map[string]storage.DocumentInput{
+		"NoSource":      {Content: "x"},
+		"NULContent":    {Source: "a", Content: "a\x00b"},
+		"BadUTF8":       {Source: "a", Content: "\xff"},
+		"ZeroBoost":     {Source: "a", Content: "x", Boost: ptr(0.0)},
+		"EmptyGroup":    {Source: "a", Content: "x", ACL: &access.ACL{Groups: []string{""}}},
+		"EmptySet":      {Source: "a", Content: "x", DocumentSets: []string{""}},
+		"HugeSourceURL": {Source: strings.Repeat("s", storage.MaxSourceBytes+1), Content: "x"},
+	} {
+		_, err := st.Ingest(ctx, in)
+		require.ErrorIs(t, err, storage.ErrInvalidInput, name)
+	}
+	n, err := st.Client().Document.Query().Count(ctx)
+	require.NoError(t, err)
+	require.Zero(t, n)
+}

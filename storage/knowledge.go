@@ -1,0 +1,175 @@
+package storage
+
+import (
+	"context"
+	"fmt"
+	"math"
+
+	"github.com/agentstore/agentstore/access"
+	"github.com/agentstore/agentstore/ent"
+	"github.com/agentstore/agentstore/ent/document"
+	"github.com/agentstore/agentstore/pgarray"
+	"github.com/agentstore/agentstore/vector"
+)
+
+// ACLStampKey is the metadata key read for a document's ACL when
+// DocumentInput.ACL is nil.
+const ACLStampKey = "acl"
+
+// MaxSourceBytes caps a document's source (a path or URL).
+const MaxSourceBytes = 2048
+
+// DocumentInput is the input of Ingest.
+type DocumentInput struct {
+	ID      string // optional; a UUID when the source is new
+	Source  string // path or URL; unique per organization: re-ingesting it replaces the document
+	Title   *string
+	Content string
+	// Metadata is stored on the document and each chunk.
+	Metadata map[string]any
+	// ACL restricts who can read the document; nil reads the stamp at
+	// Metadata["acl"] ({"public":…, "users":[…], "groups":[…]}); a missing
+	// or malformed stamp means everyone in the organization.
+	ACL          *access.ACL
+	DocumentSets []string
+	Boost        *float64 // multiplies search scores; default 1, must be > 0
+}
+
+// IngestResult reports what Ingest did.
+type IngestResult struct {
+	Document *ent.Document
+	Chunks   int
+	// Unchanged is true when the content was already stored: nothing was
+	// embedded, and only the document's other fields were updated.
+	Unchanged bool
+}
+
+// Ingest chunks a document (DefaultChunkSize/DefaultChunkOverlap), embeds
+// the chunks and writes the document and its chunks in one transaction. A
+// source ingested before is replaced atomically: readers see the old
+// version or the new one, never a mix.
+func (s *Store) Ingest(ctx context.Context, in DocumentInput) (*IngestResult, error) {
+	org, err := tenant(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.checkDocument(in); err != nil {
+		return nil, err
+	}
+	acl := in.ACL
+	if acl == nil {
+		acl = access.ParseACLStamp(in.Metadata[ACLStampKey])
+	}
+	hash := contentHash(in.Content)
+	// The source may be hidden from this viewer by its ACL; it is still
+	// this organization's source to replace.
+	prev, err := s.client.Document.Query().Where(document.OrganizationID(org), document.Source(in.Source)).
+		Only(access.SystemContext(ctx))
+	if err != nil && !ent.IsNotFound(err) {
+		return nil, translate(err, "document", in.Source)
+	}
+	var rows []vector.ChunkRow
+	unchanged := prev != nil && prev.ContentHash == hash
+	if !unchanged {
+		if rows, err = s.chunkRows(ctx, in); err != nil {
+			return nil, err
+		}
+	}
+	res := &IngestResult{Unchanged: unchanged, Chunks: len(rows)}
+	err = s.WithTx(ctx, func(tx *Tx) error {
+		if _, err := tx.client.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, org+"/"+in.Source); err != nil {
+			return translate(err, "document", in.Source)
+		}
+		create := tx.client.Document.Create().SetOrganizationID(org).SetSource(in.Source).SetNillableTitle(in.Title).
+			SetContentHash(hash).SetMetadata(orEmpty(in.Metadata)).SetACL(pgarray.Text(acl.Principals())).
+			SetDocumentSets(pgarray.Text(nonNilStrings(in.DocumentSets))).SetNillableBoost(in.Boost).
+			SetNillableID(nonEmpty(in.ID))
+		id, err := create.OnConflictColumns(document.FieldOrganizationID, document.FieldSource).
+			Update(func(u *ent.DocumentUpsert) {
+				u.UpdateTitle().UpdateContentHash().UpdateMetadata().UpdateACL().UpdateDocumentSets().UpdateBoost().UpdateUpdatedAt()
+			}).ID(ctx)
+		if err != nil {
+			return translate(err, "document", in.Source)
+		}
+		for i := range rows {
+			rows[i].ID = fmt.Sprintf("%s#%d", id, i)
+			rows[i].ACL, rows[i].DocumentSets = acl.Principals(), nonNilStrings(in.DocumentSets)
+		}
+		err = tx.Raw(ctx, func(q vector.Copier) error {
+			if unchanged {
+				return vector.UpdateChunkAccess(ctx, q, org, id, acl.Principals(), in.DocumentSets)
+			}
+			return vector.ReplaceChunks(ctx, q, org, id, rows)
+		})
+		if err != nil {
+			return err
+		}
+		if res.Document, err = tx.client.Document.Get(access.SystemContext(ctx), id); err != nil {
+			return translate(err, "document", id)
+		}
+		if unchanged {
+			res.Chunks, err = res.Document.QueryChunks().Count(access.SystemContext(ctx))
+		}
+		return translate(err, "document", id)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// chunkRows splits and embeds a document.
+func (s *Store) chunkRows(ctx context.Context, in DocumentInput) ([]vector.ChunkRow, error) {
+	pieces := SplitText(in.Content, DefaultChunkSize, DefaultChunkOverlap)
+	vecs, err := s.cfg.embedder.Embed(ctx, pieces)
+	if err != nil {
+		return nil, fmt.Errorf("storage: embed %s: %w", in.Source, err)
+	}
+	if len(vecs) != len(pieces) {
+		return nil, fmt.Errorf("storage: embedder returned %d vectors for %d chunks", len(vecs), len(pieces))
+	}
+	rows := make([]vector.ChunkRow, len(pieces))
+	for i, p := range pieces {
+		rows[i] = vector.ChunkRow{Index: i, Content: p, Embedding: vecs[i], Metadata: in.Metadata}
+	}
+	return rows, nil
+}
+
+func (s *Store) checkDocument(in DocumentInput) error {
+	c := s.check()
+	c.key("id", in.ID, false)
+	c.key("source", in.Source, true)
+	c.textMax("source", in.Source, MaxSourceBytes)
+	if in.Title != nil {
+		c.key("title", *in.Title, false)
+	}
+	c.text("content", in.Content)
+	c.json("metadata", in.Metadata)
+	for _, set := range in.DocumentSets {
+		c.key("document set", set, true)
+	}
+	if in.ACL != nil {
+		for _, p := range append(append([]string{}, in.ACL.Users...), in.ACL.Groups...) {
+			c.key("acl", p, true)
+		}
+	}
+	if b := in.Boost; b != nil && (*b <= 0 || math.IsInf(*b, 0) || math.IsNaN(*b)) {
+		c.fail("boost", "%v is not a positive number", *b)
+	}
+	return c.err
+}
+
+// DeleteDocument deletes a document and its chunks; it reports whether one
+// went (false for an unknown id, or one the viewer cannot see).
+func (o ops) DeleteDocument(ctx context.Context, id string) (bool, error) {
+	n, err := o.client.Document.Delete().Where(document.ID(id)).Exec(ctx)
+	return n > 0, translate(err, "document", id)
+}
+
+func nonNilStrings(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
