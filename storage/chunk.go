@@ -52,4 +52,3 @@ func SplitText(text string, size, overlap int) []string {
 	}
 	return out
 }
-

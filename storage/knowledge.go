@@ -172,4 +172,3 @@ func nonNilStrings(s []string) []string {
 	}
 	return s
 }
-
