@@ -1,0 +1,179 @@
+package vector
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/pgvector/pgvector-go"
+)
+
+// SearchParams is one hybrid search. Filters are parameters of one static
+// statement: nothing from input is ever formatted into SQL.
+type SearchParams struct {
+	// OrganizationID scopes the search; nil searches every organization
+	// (the system viewer only — the caller decides).
+	OrganizationID *string
+	// Principals are the viewer's ACL tokens; nil skips the ACL filter
+	// (admins, the system viewer).
+	Principals []string
+	// Text feeds the sparse arm: any of its words matches, ranked BM25.
+	Text             string
+	TextSearchConfig string
+	// Vector feeds the dense arm; nil skips it (a zero vector has no
+	// direction and would only add noise).
+	Vector []float32
+	// DocumentSets keeps chunks in any of these sets; nil keeps all.
+	DocumentSets []string
+	// Metadata keeps chunks whose metadata contains these key/values
+	// (strings, numbers, booleans); nil keeps all.
+	Metadata map[string]any
+	// Candidates per arm, Limit of fused hits.
+	Candidates, Limit int
+	// RRF: score = Σ weight / (K + rank).
+	K, DenseWeight, SparseWeight float64
+}
+
+// Hit is one fused result.
+type Hit struct {
+	ChunkID    string
+	DocumentID string
+	Source     string
+	Content    string
+	Metadata   map[string]any
+	DenseRank  *int64   // nil: not among the dense candidates
+	Distance   *float64 // cosine distance of the dense arm
+	SparseRank *int64   // nil: not among the sparse candidates
+	Score      float64  // RRF score times the document's boost
+}
+
+// hybridSearch is the whole search: dense candidates by the HNSW operator,
+// sparse candidates matching any query lexeme ranked BM25 (IDF from the
+// organization's chunk counts, length-normalised), fused by RRF, boosted,
+// with a deterministic tie-break (best single rank, dense rank, id).
+const hybridSearch = `WITH
+dense AS (
+	SELECT id, distance, row_number() OVER (ORDER BY distance, id) AS rank
+	FROM (
+		SELECT c.id, c.embedding <=> $3 AS distance
+		FROM chunks c
+		WHERE $4 AND ($1::text IS NULL OR c.organization_id = $1)
+		  AND ($2::text[] IS NULL OR c.acl && $2::text[])
+		  AND ($7::text[] IS NULL OR c.document_sets && $7::text[])
+		  AND ($8::jsonb IS NULL OR c.metadata @> $8::jsonb)
+		ORDER BY c.embedding <=> $3
+		LIMIT $9
+	) d
+),
+terms AS (
+	SELECT DISTINCT lexeme FROM unnest(tsvector_to_array(to_tsvector($6::regconfig, $5::text))) AS lexeme
+),
+tsq AS (
+	SELECT to_tsquery('simple', string_agg(quote_literal(lexeme), ' | ')) AS q FROM terms HAVING count(*) > 0
+),
+corpus AS (
+	SELECT greatest(count(*), 1)::float8 AS n, greatest(coalesce(avg(length(c.content_tsv)), 1), 1)::float8 AS avgdl
+	FROM chunks c WHERE $1::text IS NULL OR c.organization_id = $1
+),
+idf AS (
+	SELECT t.lexeme, ln(1 + (corpus.n - df.n + 0.5) / (df.n + 0.5)) AS idf
+	FROM terms t CROSS JOIN corpus
+	CROSS JOIN LATERAL (
+		SELECT count(*)::float8 AS n FROM chunks c
+		WHERE ($1::text IS NULL OR c.organization_id = $1) AND c.content_tsv @@ to_tsquery('simple', quote_literal(t.lexeme))
+	) df
+),
+matched AS (
+	SELECT c.id, c.content_tsv, length(c.content_tsv) AS dl
+	FROM chunks c, tsq
+	WHERE c.content_tsv @@ tsq.q AND ($1::text IS NULL OR c.organization_id = $1)
+	  AND ($2::text[] IS NULL OR c.acl && $2::text[])
+	  AND ($7::text[] IS NULL OR c.document_sets && $7::text[])
+	  AND ($8::jsonb IS NULL OR c.metadata @> $8::jsonb)
+),
+sparse AS (
+	SELECT id, row_number() OVER (ORDER BY score DESC, id) AS rank
+	FROM (
+		SELECT m.id, sum(idf.idf * cardinality(u.positions) * (` + bm25K1S + ` + 1)
+			/ (cardinality(u.positions) + ` + bm25K1S + ` * (1 - ` + bm25BS + ` + ` + bm25BS + ` * m.dl / corpus.avgdl))) AS score
+		FROM matched m CROSS JOIN corpus
+		CROSS JOIN LATERAL unnest(m.content_tsv) AS u(lexeme, positions, weights)
+		JOIN idf ON idf.lexeme = u.lexeme
+		GROUP BY m.id
+		ORDER BY score DESC, m.id
+		LIMIT $9
+	) s
+),
+fused AS (
+	SELECT coalesce(d.id, s.id) AS id, d.rank AS dense_rank, d.distance, s.rank AS sparse_rank,
+		coalesce($11::float8 / ($10::float8 + d.rank), 0) + coalesce($12::float8 / ($10::float8 + s.rank), 0) AS rrf
+	FROM dense d FULL JOIN sparse s ON s.id = d.id
+)
+SELECT f.id, c.document_id, doc.source, c.content, c.metadata, f.dense_rank, f.distance, f.sparse_rank,
+	f.rrf * doc.boost AS score
+FROM fused f
+JOIN chunks c ON c.id = f.id
+JOIN documents doc ON doc.id = c.document_id
+ORDER BY score DESC, least(coalesce(f.dense_rank, 9223372036854775807), coalesce(f.sparse_rank, 9223372036854775807)),
+	f.dense_rank NULLS LAST, f.id
+LIMIT $13`
+
+// BM25 parameters of the sparse arm (k1, b), constants of the statement.
+const (
+	bm25K1S = "1.2"
+	bm25BS  = "0.75"
+)
+
+// searchSettings are read at execution time, so prepared statements cached
+// per connection never carry a plan made under other settings: custom plans
+// (the optional filters fold away), HNSW iterative scans so selective
+// filters still fill the page, no JIT.
+var searchSettings = []string{
+	"SET LOCAL plan_cache_mode = force_custom_plan",
+	"SET LOCAL hnsw.iterative_scan = relaxed_order",
+	"SET LOCAL jit = off",
+}
+
+// Search runs a hybrid search. q must be a transaction: the planner
+// settings are SET LOCAL.
+func Search(ctx context.Context, q Querier, p SearchParams, efSearch int) ([]Hit, error) {
+	for _, s := range searchSettings {
+		if _, err := q.Exec(ctx, s); err != nil {
+			return nil, fmt.Errorf("vector: search settings: %w", err)
+		}
+	}
+	if _, err := q.Exec(ctx, fmt.Sprintf("SET LOCAL hnsw.ef_search = %d", max(efSearch, 1))); err != nil {
+		return nil, fmt.Errorf("vector: search settings: %w", err)
+	}
+	dense := p.Vector != nil
+	vec := p.Vector
+	if !dense {
+		vec = make([]float32, 1) // never compared: the dense arm is off
+	}
+	var meta []byte
+	if p.Metadata != nil {
+		var err error
+		if meta, err = json.Marshal(p.Metadata); err != nil {
+			return nil, fmt.Errorf("vector: metadata filter: %w", err)
+		}
+	}
+	rows, err := q.Query(ctx, hybridSearch, p.OrganizationID, p.Principals, pgvector.NewVector(vec), dense,
+		p.Text, p.TextSearchConfig, p.DocumentSets, meta, p.Candidates, p.K, p.DenseWeight, p.SparseWeight, p.Limit)
+	if err != nil {
+		return nil, fmt.Errorf("vector: search: %w", err)
+	}
+	defer rows.Close()
+	var hits []Hit
+	for rows.Next() {
+		var h Hit
+		if err := rows.Scan(&h.ChunkID, &h.DocumentID, &h.Source, &h.Content, &h.Metadata, &h.DenseRank, &h.Distance,
+			&h.SparseRank, &h.Score); err != nil {
+			return nil, fmt.Errorf("vector: search: %w", err)
+		}
+		hits = append(hits, h)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("vector: search: %w", err)
+	}
+	return hits, nil
+}
