@@ -4,6 +4,8 @@
 //	agentstore [--url URL] demo    migrate, then record and traverse a support conversation
 //	agentstore [--url URL] bench [flags]
 //	                               storage against a raw-pgx floor; prints a table
+//	agentstore [--url URL] eval --corpus DIR
+//	                               search quality on a SMART test collection
 //
 // The database is --url, else $DATABASE_URL, else the project-local cluster.
 package main
@@ -20,6 +22,7 @@ import (
 
 	"github.com/agentstore/agentstore/bench"
 	"github.com/agentstore/agentstore/demo"
+	"github.com/agentstore/agentstore/eval"
 	"github.com/agentstore/agentstore/storage"
 	"github.com/agentstore/agentstore/storage/migration"
 )
@@ -35,7 +38,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	url := fs.String("url", "", "database URL (default $DATABASE_URL, else "+storage.DefaultURL+")")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: agentstore [--url URL] demo | bench [bench flags]\n\nflags:")
+		fmt.Fprintln(stderr, "usage: agentstore [--url URL] demo | bench [bench flags] | eval --corpus DIR\n\nflags:")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -53,10 +56,53 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = runDemo(ctx, *url, stdout)
 	case fs.NArg() >= 1 && fs.Arg(0) == "bench":
 		return runBench(ctx, *url, fs.Args()[1:], stdout, stderr)
+	case fs.NArg() >= 1 && fs.Arg(0) == "eval":
+		return runEval(ctx, *url, fs.Args()[1:], stdout, stderr)
 	default:
 		fs.Usage()
 		return 2
 	}
+	if err != nil {
+		fmt.Fprintf(stderr, "agentstore: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+func runEval(ctx context.Context, url string, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("agentstore eval", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	corpus := fs.String("corpus", "", "folder of a SMART test collection (one *.ALL, *.QRY, *.REL)")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if *corpus == "" {
+		fmt.Fprintln(stderr, "agentstore eval: --corpus is required")
+		return 2
+	}
+	err := func() error {
+		c, err := eval.Load(*corpus)
+		if err != nil {
+			return err
+		}
+		store, err := storage.Open(ctx, url)
+		if err != nil {
+			return err
+		}
+		defer store.Close()
+		revisions, err := migration.RevisionsSchemaFor(url)
+		if err != nil {
+			return err
+		}
+		if _, err := storage.Migrate(ctx, store.DB(), migration.Options{RevisionsSchema: revisions}); err != nil {
+			return err
+		}
+		_, err = eval.Run(ctx, store, c, stdout)
+		return err
+	}()
 	if err != nil {
 		fmt.Fprintf(stderr, "agentstore: %v\n", err)
 		return 1
