@@ -17,7 +17,8 @@ type SearchParams struct {
 	// Principals are the viewer's ACL tokens; nil skips the ACL filter
 	// (admins, the system viewer).
 	Principals []string
-	// Text feeds the sparse arm: any of its words matches, ranked BM25.
+	// Text feeds the sparse arm: any of its words matches, ranked BM25. A
+	// zero SparseWeight skips the arm.
 	Text             string
 	TextSearchConfig string
 	// Vector feeds the dense arm; nil skips it (a zero vector has no
@@ -66,22 +67,12 @@ dense AS (
 	) d
 ),
 terms AS (
-	SELECT DISTINCT lexeme FROM unnest(tsvector_to_array(to_tsvector($6::regconfig, $5::text))) AS lexeme
+	SELECT q.lexeme, cardinality(q.positions) AS qtf
+	FROM unnest(to_tsvector($6::regconfig, $5::text)) AS q(lexeme, positions, weights)
+	WHERE $14
 ),
 tsq AS (
 	SELECT to_tsquery('simple', string_agg(quote_literal(lexeme), ' | ')) AS q FROM terms HAVING count(*) > 0
-),
-corpus AS (
-	SELECT greatest(count(*), 1)::float8 AS n, greatest(coalesce(avg(length(c.content_tsv)), 1), 1)::float8 AS avgdl
-	FROM chunks c WHERE $1::text IS NULL OR c.organization_id = $1
-),
-idf AS (
-	SELECT t.lexeme, ln(1 + (corpus.n - df.n + 0.5) / (df.n + 0.5)) AS idf
-	FROM terms t CROSS JOIN corpus
-	CROSS JOIN LATERAL (
-		SELECT count(*)::float8 AS n FROM chunks c
-		WHERE ($1::text IS NULL OR c.organization_id = $1) AND c.content_tsv @@ to_tsquery('simple', quote_literal(t.lexeme))
-	) df
 ),
 matched AS (
 	SELECT c.id, c.content_tsv, length(c.content_tsv) AS dl
@@ -91,16 +82,29 @@ matched AS (
 	  AND ($7::text[] IS NULL OR c.document_sets && $7::text[])
 	  AND ($8::jsonb IS NULL OR c.metadata @> $8::jsonb)
 ),
+tf AS (
+	SELECT m.id, m.dl, u.lexeme, cardinality(u.positions) AS tf
+	FROM matched m CROSS JOIN LATERAL unnest(m.content_tsv) AS u(lexeme, positions, weights)
+	WHERE u.lexeme IN (SELECT lexeme FROM terms)
+),
+corpus AS (
+	-- N over the organization (an index-only count); the average length over
+	-- the matching chunks, which every score here is about.
+	SELECT greatest((SELECT count(*) FROM chunks c WHERE $1::text IS NULL OR c.organization_id = $1), 1)::float8 AS n,
+		greatest(coalesce((SELECT avg(dl) FROM matched), 1), 1)::float8 AS avgdl
+),
+idf AS (
+	SELECT tf.lexeme, ln(1 + (corpus.n - count(*) + 0.5) / (count(*) + 0.5)) * min(terms.qtf) AS idf
+	FROM tf JOIN terms USING (lexeme) CROSS JOIN corpus GROUP BY tf.lexeme, corpus.n
+),
 sparse AS (
 	SELECT id, row_number() OVER (ORDER BY score DESC, id) AS rank
 	FROM (
-		SELECT m.id, sum(idf.idf * cardinality(u.positions) * (` + bm25K1S + ` + 1)
-			/ (cardinality(u.positions) + ` + bm25K1S + ` * (1 - ` + bm25BS + ` + ` + bm25BS + ` * m.dl / corpus.avgdl))) AS score
-		FROM matched m CROSS JOIN corpus
-		CROSS JOIN LATERAL unnest(m.content_tsv) AS u(lexeme, positions, weights)
-		JOIN idf ON idf.lexeme = u.lexeme
-		GROUP BY m.id
-		ORDER BY score DESC, m.id
+		SELECT tf.id, sum(idf.idf * tf.tf * (` + bm25K1S + ` + 1)
+			/ (tf.tf + ` + bm25K1S + ` * (1 - ` + bm25BS + ` + ` + bm25BS + ` * tf.dl / corpus.avgdl))) AS score
+		FROM tf JOIN idf USING (lexeme) CROSS JOIN corpus
+		GROUP BY tf.id
+		ORDER BY score DESC, tf.id
 		LIMIT $9
 	) s
 ),
@@ -158,7 +162,8 @@ func Search(ctx context.Context, q Querier, p SearchParams, efSearch int) ([]Hit
 		}
 	}
 	rows, err := q.Query(ctx, hybridSearch, p.OrganizationID, p.Principals, pgvector.NewVector(vec), dense,
-		p.Text, p.TextSearchConfig, p.DocumentSets, meta, p.Candidates, p.K, p.DenseWeight, p.SparseWeight, p.Limit)
+		p.Text, p.TextSearchConfig, p.DocumentSets, meta, p.Candidates, p.K, p.DenseWeight, p.SparseWeight, p.Limit,
+		p.SparseWeight > 0)
 	if err != nil {
 		return nil, fmt.Errorf("vector: search: %w", err)
 	}
