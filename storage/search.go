@@ -86,7 +86,7 @@ func (s *Store) Search(ctx context.Context, req SearchRequest) ([]vector.Hit, er
 	if !v.SeesAllDocuments() {
 		p.Principals = v.Principals()
 	}
-	vecs, err := s.cfg.embedder.Embed(ctx, []string{req.Query})
+	vecs, err := s.cfg.embedder.Embed(ctx, []string{denseQuery(req.Query)})
 	if err != nil {
 		return nil, fmt.Errorf("storage: embed query: %w", err)
 	}
