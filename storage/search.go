@@ -41,57 +41,9 @@ type SearchRequest struct {
 // organization's (every organization's for the system viewer) documents
 // whose ACL admits it. Hits come best first.
 func (s *Store) Search(ctx context.Context, req SearchRequest) ([]vector.Hit, error) {
-	v, ok := access.FromContext(ctx)
-	if !ok {
-		return nil, fmtDenied("no viewer in context")
-	}
-	if err := v.Validate(); err != nil {
-		return nil, fmtDenied(err.Error())
-	}
-	c := s.check()
-	c.text("query", req.Query)
-	c.limit(req.Limit)
-	for _, set := range req.DocumentSets {
-		c.key("document set", set, true)
-	}
-	for k, x := range req.Metadata {
-		c.key("metadata key", k, true)
-		switch x := x.(type) {
-		case string:
-			c.text("metadata value", x)
-		case bool, float64, float32, int, int64:
-		default:
-			c.fail("metadata value", "%T is not a string, number or boolean", x)
-		}
-	}
-	if c.err != nil {
-		return nil, c.err
-	}
-	limit := req.Limit
-	if limit == 0 {
-		limit = DefaultSearchLimit
-	}
-	fetch := limit
-	if req.Reranker != nil {
-		fetch = min(limit*RerankOverfetch, MaxPageSize)
-	}
-	p := vector.SearchParams{
-		Text: req.Query, TextSearchConfig: s.cfg.textSearchConfig, DocumentSets: req.DocumentSets,
-		Metadata: req.Metadata, Candidates: max(4*fetch, MinCandidates), Limit: fetch,
-		K: DefaultRRFK, DenseWeight: weight(req.DenseWeight), SparseWeight: weight(req.SparseWeight),
-	}
-	if !v.IsSystem() {
-		p.OrganizationID = &v.OrganizationID
-	}
-	if !v.SeesAllDocuments() {
-		p.Principals = v.Principals()
-	}
-	vecs, err := s.cfg.embedder.Embed(ctx, []string{denseQuery(req.Query)})
+	p, limit, err := s.searchParams(ctx, req)
 	if err != nil {
-		return nil, fmt.Errorf("storage: embed query: %w", err)
-	}
-	if !isZero(vecs[0]) && p.DenseWeight > 0 {
-		p.Vector = vecs[0]
+		return nil, err
 	}
 	var hits []vector.Hit
 	err = s.WithTx(ctx, func(tx *Tx) error {
@@ -111,6 +63,81 @@ func (s *Store) Search(ctx context.Context, req SearchRequest) ([]vector.Hit, er
 		hits = hits[:limit]
 	}
 	return hits, nil
+}
+
+// ExplainSearch returns PostgreSQL's plan for the search req would run.
+func (s *Store) ExplainSearch(ctx context.Context, req SearchRequest) (string, error) {
+	p, _, err := s.searchParams(ctx, req)
+	if err != nil {
+		return "", err
+	}
+	var plan string
+	err = s.WithTx(ctx, func(tx *Tx) error {
+		return tx.Raw(ctx, func(q vector.Copier) error {
+			var err error
+			plan, err = vector.Explain(ctx, q, p, DefaultEfSearch)
+			return err
+		})
+	})
+	return plan, err
+}
+
+// searchParams checks req and turns it into the statement's parameters for
+// the viewer in ctx; limit is the number of hits to return.
+func (s *Store) searchParams(ctx context.Context, req SearchRequest) (p vector.SearchParams, limit int, err error) {
+	v, ok := access.FromContext(ctx)
+	if !ok {
+		return p, 0, fmtDenied("no viewer in context")
+	}
+	if err := v.Validate(); err != nil {
+		return p, 0, fmtDenied(err.Error())
+	}
+	c := s.check()
+	c.text("query", req.Query)
+	c.limit(req.Limit)
+	for _, set := range req.DocumentSets {
+		c.key("document set", set, true)
+	}
+	for k, x := range req.Metadata {
+		c.key("metadata key", k, true)
+		switch x := x.(type) {
+		case string:
+			c.text("metadata value", x)
+		case bool, float64, float32, int, int64:
+		default:
+			c.fail("metadata value", "%T is not a string, number or boolean", x)
+		}
+	}
+	if c.err != nil {
+		return p, 0, c.err
+	}
+	limit = req.Limit
+	if limit == 0 {
+		limit = DefaultSearchLimit
+	}
+	fetch := limit
+	if req.Reranker != nil {
+		fetch = min(limit*RerankOverfetch, MaxPageSize)
+	}
+	p = vector.SearchParams{
+		Text: req.Query, TextSearchConfig: s.cfg.textSearchConfig, DocumentSets: req.DocumentSets,
+		Metadata: req.Metadata, Candidates: max(4*fetch, MinCandidates), Limit: fetch,
+		K: DefaultRRFK, DenseWeight: weight(req.DenseWeight), SparseWeight: weight(req.SparseWeight),
+	}
+	if !v.IsSystem() {
+		p.OrganizationID = &v.OrganizationID
+	}
+	if !v.SeesAllDocuments() {
+		p.Principals = v.Principals()
+	}
+	vecs, err := s.cfg.embedder.Embed(ctx, []string{denseQuery(req.Query)})
+	if err != nil {
+		return p, 0, fmt.Errorf("storage: embed query: %w", err)
+	}
+	if !isZero(vecs[0]) && p.DenseWeight > 0 {
+		p.Vector = vecs[0]
+	}
+	return p, limit, nil
 }
 
 // reranked reorders hits; any failure, or an answer that is not a

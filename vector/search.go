@@ -138,9 +138,9 @@ var searchSettings = []string{
 	"SET LOCAL jit = off",
 }
 
-// Search runs a hybrid search. q must be a transaction: the planner
-// settings are SET LOCAL.
-func Search(ctx context.Context, q Querier, p SearchParams, efSearch int) ([]Hit, error) {
+// prepare applies the search settings (SET LOCAL: q must be a
+// transaction) and returns the statement's arguments.
+func prepare(ctx context.Context, q Querier, p SearchParams, efSearch int) ([]any, error) {
 	for _, s := range searchSettings {
 		if _, err := q.Exec(ctx, s); err != nil {
 			return nil, fmt.Errorf("vector: search settings: %w", err)
@@ -161,9 +161,41 @@ func Search(ctx context.Context, q Querier, p SearchParams, efSearch int) ([]Hit
 			return nil, fmt.Errorf("vector: metadata filter: %w", err)
 		}
 	}
-	rows, err := q.Query(ctx, hybridSearch, p.OrganizationID, p.Principals, pgvector.NewVector(vec), dense,
-		p.Text, p.TextSearchConfig, p.DocumentSets, meta, p.Candidates, p.K, p.DenseWeight, p.SparseWeight, p.Limit,
-		p.SparseWeight > 0)
+	return []any{p.OrganizationID, p.Principals, pgvector.NewVector(vec), dense, p.Text, p.TextSearchConfig,
+		p.DocumentSets, meta, p.Candidates, p.K, p.DenseWeight, p.SparseWeight, p.Limit, p.SparseWeight > 0}, nil
+}
+
+// Explain returns the plan PostgreSQL runs for a search (EXPLAIN, text
+// format), under the same settings. q must be a transaction.
+func Explain(ctx context.Context, q Querier, p SearchParams, efSearch int) (string, error) {
+	args, err := prepare(ctx, q, p, efSearch)
+	if err != nil {
+		return "", err
+	}
+	rows, err := q.Query(ctx, "EXPLAIN "+hybridSearch, args...)
+	if err != nil {
+		return "", fmt.Errorf("vector: explain: %w", err)
+	}
+	defer rows.Close()
+	var plan string
+	for rows.Next() {
+		var line string
+		if err := rows.Scan(&line); err != nil {
+			return "", err
+		}
+		plan += line + "\n"
+	}
+	return plan, rows.Err()
+}
+
+// Search runs a hybrid search. q must be a transaction: the planner
+// settings are SET LOCAL.
+func Search(ctx context.Context, q Querier, p SearchParams, efSearch int) ([]Hit, error) {
+	args, err := prepare(ctx, q, p, efSearch)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := q.Query(ctx, hybridSearch, args...)
 	if err != nil {
 		return nil, fmt.Errorf("vector: search: %w", err)
 	}

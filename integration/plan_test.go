@@ -1,0 +1,63 @@
+package integration
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/agentstore/agentstore/access"
+	"github.com/agentstore/agentstore/storage"
+	"github.com/agentstore/agentstore/storage/storagetest"
+)
+
+// loadSynthetic writes docs×per chunks of random 1024-d vectors into org
+// with set-based SQL: half the documents are hidden from plain members,
+// every tenth is in the set "tenth". The HNSW index is rebuilt after the
+// load, as a bulk load would do.
+func loadSynthetic(t *testing.T, st *storage.Store, org string, docs, per int) {
+	t.Helper()
+	ctx := t.Context()
+	for _, step := range []struct {
+		sql  string
+		args []any
+	}{
+		{`DROP INDEX chunk_embedding`, nil},
+		{`INSERT INTO documents (id, organization_id, created_at, updated_at, source, acl, document_sets)
+SELECT $1 || '-d' || d, $1, now(), now(), 'doc-' || d,
+	CASE WHEN d % 2 = 0 THEN '{*}'::text[] ELSE '{group:secret}'::text[] END,
+	CASE WHEN d % 10 = 0 THEN '{tenth}'::text[] ELSE '{}'::text[] END
+FROM generate_series(1, $2::int) d`, []any{org, docs}},
+		{`INSERT INTO chunks (id, organization_id, document_id, chunk_index, content, embedding, acl, document_sets, created_at)
+SELECT doc.id || '#' || i, $1, doc.id, i, 'synthetic chunk ' || i || ' of ' || doc.source,
+	ARRAY(SELECT random() - 0.5 FROM generate_series(1, 1024) WHERE i > -1 AND doc.id IS NOT NULL)::vector,
+	doc.acl, doc.document_sets, now()
+FROM documents doc, generate_series(0, $2::int - 1) i WHERE doc.organization_id = $1`, []any{org, per}},
+		{`CREATE INDEX chunk_embedding ON chunks USING hnsw (embedding vector_cosine_ops)`, nil},
+		{`ANALYZE`, nil},
+	} {
+		_, err := st.Pool().Exec(ctx, step.sql, step.args...)
+		require.NoError(t, err, step.sql)
+	}
+}
+
+// TestSearchPlanAndSelectiveFilter: at the default settings the dense arm
+// is served by the HNSW index, and a filter that keeps 10% of the chunks
+// still fills the page (iterative index scans).
+func TestSearchPlanAndSelectiveFilter(t *testing.T) {
+	t.Parallel()
+	st := storagetest.Store(t)
+	loadSynthetic(t, st, "acme", 200, 50)
+	ctx := access.NewContext(t.Context(), access.Viewer{OrganizationID: "acme", UserID: "u"})
+
+	plan, err := st.ExplainSearch(ctx, storage.SearchRequest{Query: "synthetic chunk about anything", Limit: 10})
+	require.NoError(t, err)
+	require.Contains(t, plan, "Index Scan using chunk_embedding", plan)
+
+	hits, err := st.Search(ctx, storage.SearchRequest{Query: "about anything else", Limit: 10,
+		DocumentSets: []string{"tenth"}, SparseWeight: ptr(0.0)})
+	require.NoError(t, err)
+	require.Len(t, hits, 10, "a 10%%-selective filter (5%% visible) still fills the page")
+	for _, h := range hits {
+		require.NotNil(t, h.DenseRank)
+	}
+}
