@@ -187,3 +187,45 @@ func TestIngestBadInput(t *testing.T) {
 	require.NoError(t, err)
 	require.Zero(t, n)
 }
+
+func TestIngestMany(t *testing.T) {
+	t.Parallel()
+	emb := &countingEmbedder{Deterministic: embed.NewDeterministic(schema.EmbeddingDimensions)}
+	st := storagetest.Store(t, storage.WithEmbedder(emb))
+	ctx := member(t.Context(), "acme")
+	sys := access.SystemContext(t.Context())
+	var docs []storage.DocumentInput
+	for i := range 30 {
+		docs = append(docs, storage.DocumentInput{Source: "bulk/" + string(rune('a'+i%26)) + string(rune('a'+i/26)),
+			Content: paragraph("word"+string(rune('a'+i%26)), 3+i%7), ACL: &access.ACL{Public: i%2 == 0}})
+	}
+	res, err := st.IngestMany(ctx, docs)
+	require.NoError(t, err)
+	require.Equal(t, 30, res.Documents)
+	require.Zero(t, res.Unchanged)
+	n, err := st.Client().Chunk.Query().Count(sys)
+	require.NoError(t, err)
+	require.Equal(t, res.Chunks, n)
+	require.Equal(t, int64(n), emb.texts.Load())
+
+	// Same content again: skipped whole; one changed document is replaced.
+	docs[3].Content = "entirely new words here"
+	res, err = st.IngestMany(ctx, docs)
+	require.NoError(t, err)
+	require.Equal(t, 1, res.Documents)
+	require.Equal(t, 29, res.Unchanged)
+	require.Equal(t, 1, res.Chunks)
+	total, err := st.Client().Document.Query().Count(sys)
+	require.NoError(t, err)
+	require.Equal(t, 30, total)
+
+	// Half of them are locked to nobody: a member sees the other half.
+	visible, err := st.Client().Document.Query().Count(ctx)
+	require.NoError(t, err)
+	require.Equal(t, 15, visible)
+
+	_, err = st.IngestMany(ctx, []storage.DocumentInput{{Source: "x", Content: "a"}, {Source: "x", Content: "b"}})
+	require.ErrorIs(t, err, storage.ErrInvalidInput)
+	_, err = st.IngestMany(ctx, []storage.DocumentInput{{Source: "y", Content: "a\x00"}})
+	require.ErrorIs(t, err, storage.ErrInvalidInput)
+}

@@ -91,15 +91,12 @@ func (s *Store) Ingest(ctx context.Context, in DocumentInput) (*IngestResult, er
 		if err != nil {
 			return translate(err, "document", in.Source)
 		}
-		for i := range rows {
-			rows[i].ID = fmt.Sprintf("%s#%d", id, i)
-			rows[i].ACL, rows[i].DocumentSets = acl.Principals(), nonNilStrings(in.DocumentSets)
-		}
+		stamp(rows, id, acl, in.DocumentSets)
 		err = tx.Raw(ctx, func(q vector.Copier) error {
 			if unchanged {
 				return vector.UpdateChunkAccess(ctx, q, org, id, acl.Principals(), in.DocumentSets)
 			}
-			return vector.ReplaceChunks(ctx, q, org, id, rows)
+			return vector.ReplaceChunks(ctx, q, org, []string{id}, rows)
 		})
 		if err != nil {
 			return err
@@ -116,6 +113,15 @@ func (s *Store) Ingest(ctx context.Context, in DocumentInput) (*IngestResult, er
 		return nil, err
 	}
 	return res, nil
+}
+
+// stamp names a document's chunks and copies its access onto them.
+func stamp(rows []vector.ChunkRow, documentID string, acl *access.ACL, sets []string) {
+	for i := range rows {
+		rows[i].ID = fmt.Sprintf("%s#%d", documentID, i)
+		rows[i].DocumentID = documentID
+		rows[i].ACL, rows[i].DocumentSets = acl.Principals(), nonNilStrings(sets)
+	}
 }
 
 // chunkRows splits and embeds a document.

@@ -12,6 +12,7 @@ import (
 // ChunkRow is one chunk as written.
 type ChunkRow struct {
 	ID           string
+	DocumentID   string
 	Index        int
 	Content      string
 	Embedding    []float32
@@ -23,13 +24,13 @@ type ChunkRow struct {
 var chunkColumns = []string{"id", "organization_id", "document_id", "chunk_index", "content", "embedding",
 	"metadata", "acl", "document_sets", "created_at"}
 
-const deleteChunks = `DELETE FROM chunks WHERE organization_id = $1 AND document_id = $2`
+const deleteChunks = `DELETE FROM chunks WHERE organization_id = $1 AND document_id = ANY($2)`
 
-// ReplaceChunks deletes a document's chunks and writes rows with COPY. Run
-// it inside the transaction that writes the document, so readers see the
-// old version or the new one, never a mix.
-func ReplaceChunks(ctx context.Context, q Copier, organizationID, documentID string, rows []ChunkRow) error {
-	if _, err := q.Exec(ctx, deleteChunks, organizationID, documentID); err != nil {
+// ReplaceChunks deletes the chunks of documents and writes rows (chunks of
+// those documents) with COPY. Run it inside the transaction that writes the
+// documents, so readers see the old versions or the new ones, never a mix.
+func ReplaceChunks(ctx context.Context, q Copier, organizationID string, documentIDs []string, rows []ChunkRow) error {
+	if _, err := q.Exec(ctx, deleteChunks, organizationID, documentIDs); err != nil {
 		return fmt.Errorf("vector: delete chunks: %w", err)
 	}
 	now := time.Now().UTC().Truncate(time.Microsecond)
@@ -39,7 +40,7 @@ func ReplaceChunks(ctx context.Context, q Copier, organizationID, documentID str
 		if meta == nil {
 			meta = map[string]any{}
 		}
-		return []any{r.ID, organizationID, documentID, r.Index, r.Content, pgvector.NewVector(r.Embedding),
+		return []any{r.ID, organizationID, r.DocumentID, r.Index, r.Content, pgvector.NewVector(r.Embedding),
 			meta, nonNil(r.ACL), nonNil(r.DocumentSets), now}, nil
 	}))
 	if err != nil {
