@@ -33,3 +33,15 @@ func TestRunSmall(t *testing.T) {
 	require.Contains(t, out.String(), "| list page of 10 (cursor)")
 	require.Contains(t, out.String(), "× p50")
 }
+
+// TestRunSearchSmall runs the knowledge benchmark on a tiny data set: every
+// table must be printed. No timing is asserted.
+func TestRunSearchSmall(t *testing.T) {
+	t.Parallel()
+	var out bytes.Buffer
+	err := bench.RunSearch(t.Context(), bench.SearchConfig{URL: storagetest.ServerURL(t), Chunks: 400, Organizations: 2, Queries: 10}, &out)
+	require.NoError(t, err)
+	for _, want := range []string{"| library (IngestMany, tx, COPY) |", "HNSW build:", "| hybrid | 10% set |", "dense recall@10", "hybrid p50: library"} {
+		require.Contains(t, out.String(), want)
+	}
+}

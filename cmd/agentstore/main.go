@@ -112,8 +112,13 @@ func runEval(ctx context.Context, url string, args []string, stdout, stderr io.W
 
 func runBench(ctx context.Context, url string, args []string, stdout, stderr io.Writer) int {
 	cfg := bench.Defaults(url)
+	scfg := bench.SearchDefaults(url)
 	fs := flag.NewFlagSet("agentstore bench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	only := fs.String("only", "", "run one benchmark: conversations or knowledge (default both)")
+	fs.IntVar(&scfg.Chunks, "chunks", scfg.Chunks, "knowledge: synthetic chunks to load")
+	fs.IntVar(&scfg.Organizations, "organizations", scfg.Organizations, "knowledge: organizations they spread over")
+	fs.IntVar(&scfg.Queries, "queries", scfg.Queries, "knowledge: queries per measurement")
 	fs.IntVar(&cfg.Conversations, "conversations", cfg.Conversations, "conversations to load")
 	fs.IntVar(&cfg.Messages, "messages", cfg.Messages, "messages to load, spread over the conversations")
 	fs.IntVar(&cfg.Appends, "appends", cfg.Appends, "appends measured per path")
@@ -126,7 +131,21 @@ func runBench(ctx context.Context, url string, args []string, stdout, stderr io.
 		}
 		return 2
 	}
-	if _, err := bench.Run(ctx, cfg, stdout); err != nil {
+	var err error
+	switch *only {
+	case "", "conversations":
+		if _, err = bench.Run(ctx, cfg, stdout); err != nil || *only != "" {
+			break
+		}
+		fmt.Fprintln(stdout)
+		fallthrough
+	case "knowledge":
+		err = bench.RunSearch(ctx, scfg, stdout)
+	default:
+		fmt.Fprintf(stderr, "agentstore bench: --only %q is not conversations or knowledge\n", *only)
+		return 2
+	}
+	if err != nil {
 		fmt.Fprintf(stderr, "agentstore: %v\n", err)
 		return 1
 	}

@@ -1,0 +1,294 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/pgvector/pgvector-go"
+
+	"github.com/agentstore/agentstore/access"
+	"github.com/agentstore/agentstore/storage"
+	"github.com/agentstore/agentstore/vector"
+)
+
+// SearchConfig sizes the knowledge benchmark.
+type SearchConfig struct {
+	URL           string
+	Chunks        int // synthetic one-chunk documents, spread over Organizations
+	Organizations int
+	Queries       int
+}
+
+// SearchDefaults are the sizes of the published numbers.
+func SearchDefaults(url string) SearchConfig {
+	return SearchConfig{URL: url, Chunks: 100_000, Organizations: 10, Queries: 200}
+}
+
+// RunSearch loads synthetic knowledge (1024-d, ~50% hidden by ACLs, 10% in
+// the set "tenth"), measures ingest against a raw COPY floor, the HNSW
+// build, search latency per arm with and without the 10% filter, the dense
+// arm's recall@10 against exact search, and the library's hybrid latency
+// against the same statement run directly; it prints the tables to w.
+func RunSearch(ctx context.Context, cfg SearchConfig, w io.Writer) error {
+	if cfg.Chunks < cfg.Organizations*20 || cfg.Organizations < 1 || cfg.Queries < 1 {
+		return fmt.Errorf("bench: search config %+v is too small", cfg)
+	}
+	e, err := setup(ctx, Config{URL: cfg.URL, Conversations: 1, Messages: 1, Workers: 4, PageSize: 1})
+	if err != nil {
+		return err
+	}
+	defer e.close(context.WithoutCancel(ctx))
+	r := rand.New(rand.NewPCG(11, 11))
+	vocab := vocabulary(5000)
+	docs := make([][]storage.DocumentInput, cfg.Organizations)
+	for i := range cfg.Chunks {
+		o := i % cfg.Organizations
+		d := storage.DocumentInput{Source: fmt.Sprintf("doc-%d", i), Content: sentence(r, vocab, 40)}
+		if i%2 == 1 {
+			d.ACL = &access.ACL{Groups: []string{"secret"}}
+		}
+		if i%10 == 0 {
+			d.DocumentSets = []string{"tenth"}
+		}
+		docs[o] = append(docs[o], d)
+	}
+	if _, err := e.pool.Exec(ctx, `DROP INDEX chunk_embedding`); err != nil {
+		return err
+	}
+
+	// Library ingest, then the floor: the same rows by COPY into the same table.
+	start := time.Now()
+	for o := range docs {
+		octx := access.NewContext(ctx, access.Viewer{OrganizationID: orgName(o), Role: access.RoleAdmin})
+		if _, err := e.store.IngestMany(octx, docs[o]); err != nil {
+			return fmt.Errorf("bench: ingest: %w", err)
+		}
+	}
+	library := time.Since(start)
+	floor, err := copyFloor(ctx, e, docs[0])
+	if err != nil {
+		return err
+	}
+	libRate := float64(cfg.Chunks) / library.Seconds()
+	floorRate := float64(len(docs[0])) / floor.Seconds()
+
+	start = time.Now()
+	for _, q := range []string{`SET maintenance_work_mem = '1GB'`,
+		`CREATE INDEX chunk_embedding ON chunks USING hnsw (embedding vector_cosine_ops)`, `ANALYZE`} {
+		if _, err := e.pool.Exec(ctx, q); err != nil {
+			return fmt.Errorf("bench: %s: %w", q, err)
+		}
+	}
+	build := time.Since(start)
+	fmt.Fprintf(w, "agentstore search bench: %d chunks, %d organizations, 1024-d\n\n", cfg.Chunks, cfg.Organizations)
+	fmt.Fprintf(w, "| ingest | rows/s |\n|---|---|\n| library (IngestMany, tx, COPY) | %.0f |\n| raw COPY floor | %.0f |\n| library / floor | %.2f |\n",
+		libRate, floorRate, libRate/floorRate)
+	fmt.Fprintf(w, "\nHNSW build: %s\n\n", build.Round(time.Millisecond))
+
+	viewer := access.NewContext(ctx, access.Viewer{OrganizationID: orgName(0), UserID: "bench"})
+	queries := make([]string, cfg.Queries)
+	for i := range queries {
+		queries[i] = sentence(r, vocab, 3)
+	}
+	zero, one := 0.0, 1.0
+	fmt.Fprintln(w, "| search | filter | p50 | p95 | hits |\n|---|---|---|---|---|")
+	for _, arm := range []struct {
+		name          string
+		dense, sparse *float64
+	}{{"dense", &one, &zero}, {"sparse", &zero, &one}, {"hybrid", &one, &one}} {
+		for _, sets := range [][]string{nil, {"tenth"}} {
+			lat := make([]time.Duration, 0, len(queries))
+			short := 0
+			for _, q := range queries {
+				t := time.Now()
+				hits, err := e.store.Search(viewer, storage.SearchRequest{Query: q, Limit: 10, DocumentSets: sets,
+					DenseWeight: arm.dense, SparseWeight: arm.sparse})
+				if err != nil {
+					return err
+				}
+				lat = append(lat, time.Since(t))
+				if len(hits) < 10 {
+					short++
+				}
+			}
+			slices.Sort(lat)
+			filter := "none"
+			if sets != nil {
+				filter = "10% set"
+			}
+			fmt.Fprintf(w, "| %s | %s | %s | %s | %d short pages |\n", arm.name, filter, ms(percentile(lat, 50)), ms(percentile(lat, 95)), short)
+		}
+	}
+
+	recall, err := denseRecall(ctx, e, viewer, queries)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "\ndense recall@10 against exact search (ACL-filtered): %.3f\n", recall)
+
+	lib, raw, err := libraryVsRaw(ctx, e, viewer, queries)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "hybrid p50: library %s, same statement raw %s, ratio %.2f\n", ms(lib), ms(raw), ratioOf(lib, raw))
+	return nil
+}
+
+func orgName(i int) string { return fmt.Sprintf("org-%d", i) }
+
+// copyFloor COPYs the rows of docs (embedded here, not timed) into the
+// documents and chunks tables under a scratch organization, times it, and
+// deletes them again.
+func copyFloor(ctx context.Context, e *env, docs []storage.DocumentInput) (time.Duration, error) {
+	texts := make([]string, len(docs))
+	for i, d := range docs {
+		texts[i] = d.Content
+	}
+	vecs, err := e.store.Embedder().Embed(ctx, texts)
+	if err != nil {
+		return 0, err
+	}
+	const scratch = "copy-floor"
+	start := time.Now()
+	tx, err := e.pool.Begin(ctx)
+	if err != nil {
+		return 0, err
+	}
+	defer tx.Rollback(context.WithoutCancel(ctx)) //nolint:errcheck // after Commit it is a no-op
+	if err := vector.RegisterTypes(ctx, tx.Conn()); err != nil {
+		return 0, err
+	}
+	now := time.Now()
+	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"documents"}, []string{"id", "organization_id", "created_at", "updated_at", "source"},
+		pgx.CopyFromSlice(len(docs), func(i int) ([]any, error) {
+			return []any{fmt.Sprintf("floor-%d", i), scratch, now, now, docs[i].Source}, nil
+		})); err != nil {
+		return 0, err
+	}
+	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"chunks"}, []string{"id", "organization_id", "document_id", "chunk_index",
+		"content", "embedding", "acl", "created_at"},
+		pgx.CopyFromSlice(len(docs), func(i int) ([]any, error) {
+			return []any{fmt.Sprintf("floor-%d#0", i), scratch, fmt.Sprintf("floor-%d", i), 0, docs[i].Content,
+				pgvector.NewVector(vecs[i]), []string{"*"}, now}, nil
+		})); err != nil {
+		return 0, err
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return 0, err
+	}
+	took := time.Since(start)
+	_, err = e.pool.Exec(ctx, `DELETE FROM documents WHERE organization_id = $1`, scratch)
+	return took, err
+}
+
+// denseRecall compares the dense arm's top 10 with exact search (no index).
+func denseRecall(ctx context.Context, e *env, viewer context.Context, queries []string) (float64, error) {
+	v, _ := access.FromContext(viewer)
+	zero, one := 0.0, 1.0
+	var total float64
+	n := min(len(queries), 50)
+	for _, q := range queries[:n] {
+		hits, err := e.store.Search(viewer, storage.SearchRequest{Query: q, Limit: 10, DenseWeight: &one, SparseWeight: &zero})
+		if err != nil {
+			return 0, err
+		}
+		vecs, err := e.store.Embedder().Embed(ctx, []string{q})
+		if err != nil {
+			return 0, err
+		}
+		exact, err := exactTop10(ctx, e, v, vecs[0])
+		if err != nil {
+			return 0, err
+		}
+		found := 0
+		for _, h := range hits {
+			if slices.Contains(exact, h.ChunkID) {
+				found++
+			}
+		}
+		total += float64(found) / float64(max(len(exact), 1))
+	}
+	return total / float64(n), nil
+}
+
+func exactTop10(ctx context.Context, e *env, v access.Viewer, q []float32) ([]string, error) {
+	tx, err := e.pool.Begin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback(context.WithoutCancel(ctx)) //nolint:errcheck // read-only
+	if _, err := tx.Exec(ctx, `SET LOCAL enable_indexscan = off`); err != nil {
+		return nil, err
+	}
+	rows, err := tx.Query(ctx, `SELECT id FROM chunks WHERE organization_id = $1 AND acl && $2
+ORDER BY embedding <=> $3 LIMIT 10`, v.OrganizationID, v.Principals(), pgvector.NewVector(q))
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[string])
+}
+
+// libraryVsRaw times the hybrid search through the store and the same
+// statement run directly on a pgx transaction.
+func libraryVsRaw(ctx context.Context, e *env, viewer context.Context, queries []string) (time.Duration, time.Duration, error) {
+	v, _ := access.FromContext(viewer)
+	var lib, raw []time.Duration
+	for _, q := range queries {
+		t := time.Now()
+		if _, err := e.store.Search(viewer, storage.SearchRequest{Query: q, Limit: 10}); err != nil {
+			return 0, 0, err
+		}
+		lib = append(lib, time.Since(t))
+
+		t = time.Now()
+		vecs, err := e.store.Embedder().Embed(ctx, []string{q})
+		if err != nil {
+			return 0, 0, err
+		}
+		tx, err := e.pool.Begin(ctx)
+		if err != nil {
+			return 0, 0, err
+		}
+		_, err = vector.Search(ctx, tx, vector.SearchParams{OrganizationID: &v.OrganizationID, Principals: v.Principals(),
+			Text: q, TextSearchConfig: storage.DefaultTextSearchConfig, Vector: vecs[0], Candidates: 40, Limit: 10,
+			K: storage.DefaultRRFK, DenseWeight: 1, SparseWeight: 1}, storage.DefaultEfSearch)
+		_ = tx.Rollback(ctx)
+		if err != nil {
+			return 0, 0, err
+		}
+		raw = append(raw, time.Since(t))
+	}
+	slices.Sort(lib)
+	slices.Sort(raw)
+	return percentile(lib, 50), percentile(raw, 50), nil
+}
+
+// vocabulary is n made-up words.
+func vocabulary(n int) []string {
+	r := rand.New(rand.NewPCG(5, 5))
+	const letters = "abcdefghijklmnopqrstuvwxyz"
+	out := make([]string, n)
+	for i := range out {
+		b := make([]byte, 4+r.IntN(6))
+		for j := range b {
+			b[j] = letters[r.IntN(len(letters))]
+		}
+		out[i] = string(b)
+	}
+	return out
+}
+
+// sentence draws n words with a Zipf-like skew, so some words are common.
+func sentence(r *rand.Rand, vocab []string, n int) string {
+	words := make([]string, n)
+	for i := range words {
+		words[i] = vocab[int(float64(len(vocab))*r.Float64()*r.Float64()*r.Float64())]
+	}
+	return strings.Join(words, " ")
+}
