@@ -38,40 +38,43 @@ func Load(dir string) (*Collection, error) {
 	if c.Queries, err = readRecords(find, "QRY", []string{"W"}); err != nil {
 		return nil, err
 	}
-	path, err := find("REL")
-	if err != nil {
-		return nil, err
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		fields := strings.Fields(sc.Text())
-		if len(fields) < 2 {
-			continue
+	err = withFile(find, "REL", func(r io.Reader) error {
+		sc := bufio.NewScanner(r)
+		for sc.Scan() {
+			fields := strings.Fields(sc.Text())
+			if len(fields) < 2 {
+				continue
+			}
+			if c.Relevant[fields[0]] == nil {
+				c.Relevant[fields[0]] = map[string]bool{}
+			}
+			c.Relevant[fields[0]][fields[1]] = true
 		}
-		if c.Relevant[fields[0]] == nil {
-			c.Relevant[fields[0]] = map[string]bool{}
-		}
-		c.Relevant[fields[0]][fields[1]] = true
-	}
-	return c, sc.Err()
+		return sc.Err()
+	})
+	return c, err
 }
 
-func readRecords(find func(string) (string, error), ext string, keep []string) (map[string]string, error) {
+// withFile opens the collection's *.ext file for fn.
+func withFile(find func(string) (string, error), ext string, fn func(io.Reader) error) error {
 	path, err := find(ext)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer f.Close()
-	return parseRecords(f, keep)
+	return fn(f)
+}
+
+func readRecords(find func(string) (string, error), ext string, keep []string) (out map[string]string, err error) {
+	err = withFile(find, ext, func(r io.Reader) error {
+		out, err = parseRecords(r, keep)
+		return err
+	})
+	return out, err
 }
 
 // parseRecords reads SMART records: ".I id" starts one, ".X" lines start

@@ -88,18 +88,11 @@ func runEval(ctx context.Context, url string, args []string, stdout, stderr io.W
 		if err != nil {
 			return err
 		}
-		store, err := storage.Open(ctx, url)
+		store, err := openMigrated(ctx, url)
 		if err != nil {
 			return err
 		}
 		defer store.Close()
-		revisions, err := migration.RevisionsSchemaFor(url)
-		if err != nil {
-			return err
-		}
-		if _, err := storage.Migrate(ctx, store.DB(), migration.Options{RevisionsSchema: revisions}); err != nil {
-			return err
-		}
 		_, err = eval.Run(ctx, store, c, stdout)
 		return err
 	}()
@@ -153,17 +146,28 @@ func runBench(ctx context.Context, url string, args []string, stdout, stderr io.
 }
 
 func runDemo(ctx context.Context, url string, out io.Writer) error {
-	store, err := storage.Open(ctx, url)
+	store, err := openMigrated(ctx, url)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	revisions, err := migration.RevisionsSchemaFor(url)
-	if err != nil {
-		return err
-	}
-	if _, err := storage.Migrate(ctx, store.DB(), migration.Options{RevisionsSchema: revisions}); err != nil {
-		return err
-	}
 	return demo.Run(ctx, store.Client(), out)
+}
+
+// openMigrated opens the store at url and applies pending migrations,
+// keeping their history where the Atlas CLI would for that url.
+func openMigrated(ctx context.Context, url string) (*storage.Store, error) {
+	store, err := storage.Open(ctx, url)
+	if err != nil {
+		return nil, err
+	}
+	revisions, err := migration.RevisionsSchemaFor(url)
+	if err == nil {
+		_, err = storage.Migrate(ctx, store.DB(), migration.Options{RevisionsSchema: revisions})
+	}
+	if err != nil {
+		_ = store.Close()
+		return nil, err
+	}
+	return store, nil
 }
