@@ -7,7 +7,6 @@ import (
 	"github.com/agentstore/agentstore/access"
 	"github.com/agentstore/agentstore/ent"
 	"github.com/agentstore/agentstore/ent/document"
-	"github.com/agentstore/agentstore/pgarray"
 	"github.com/agentstore/agentstore/vector"
 )
 
@@ -129,21 +128,12 @@ func (tx *Tx) writeBatch(ctx context.Context, org string, docs []DocumentInput, 
 	acls := make([]*access.ACL, len(docs))
 	sources := make([]string, len(docs))
 	for i, d := range docs {
-		acls[i] = d.ACL
-		if acls[i] == nil {
-			acls[i] = access.ParseACLStamp(d.Metadata[ACLStampKey])
-		}
+		acls[i] = documentACL(d)
 		sources[i] = d.Source
-		creates[i] = tx.client.Document.Create().SetOrganizationID(org).SetSource(d.Source).SetNillableTitle(d.Title).
-			SetContentHash(contentHash(d.Content)).SetMetadata(orEmpty(d.Metadata)).
-			SetACL(pgarray.Text(acls[i].Principals())).SetDocumentSets(pgarray.Text(nonNilStrings(d.DocumentSets))).
-			SetNillableBoost(d.Boost).SetNillableID(nonEmpty(d.ID))
+		creates[i] = newDocument(tx.client, org, d, acls[i])
 	}
 	err := tx.client.Document.CreateBulk(creates...).
-		OnConflictColumns(document.FieldOrganizationID, document.FieldSource).
-		Update(func(u *ent.DocumentUpsert) {
-			u.UpdateTitle().UpdateContentHash().UpdateMetadata().UpdateACL().UpdateDocumentSets().UpdateBoost().UpdateUpdatedAt()
-		}).Exec(ctx)
+		OnConflictColumns(document.FieldOrganizationID, document.FieldSource).Update(replaceDocument).Exec(ctx)
 	if err != nil {
 		return 0, translate(err, "document", "")
 	}

@@ -56,10 +56,7 @@ func (s *Store) Ingest(ctx context.Context, in DocumentInput) (*IngestResult, er
 	if err := s.checkDocument(in); err != nil {
 		return nil, err
 	}
-	acl := in.ACL
-	if acl == nil {
-		acl = access.ParseACLStamp(in.Metadata[ACLStampKey])
-	}
+	acl := documentACL(in)
 	hash := contentHash(in.Content)
 	// The source may be hidden from this viewer by its ACL; it is still
 	// this organization's source to replace.
@@ -71,23 +68,19 @@ func (s *Store) Ingest(ctx context.Context, in DocumentInput) (*IngestResult, er
 	var rows []vector.ChunkRow
 	unchanged := prev != nil && prev.ContentHash == hash
 	if !unchanged {
-		if rows, err = s.chunkRows(ctx, in); err != nil {
+		all, err := s.embedAll(ctx, []DocumentInput{in})
+		if err != nil {
 			return nil, err
 		}
+		rows = all[0]
 	}
 	res := &IngestResult{Unchanged: unchanged, Chunks: len(rows)}
 	err = s.WithTx(ctx, func(tx *Tx) error {
 		if _, err := tx.client.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, org+"/"+in.Source); err != nil {
 			return translate(err, "document", in.Source)
 		}
-		create := tx.client.Document.Create().SetOrganizationID(org).SetSource(in.Source).SetNillableTitle(in.Title).
-			SetContentHash(hash).SetMetadata(orEmpty(in.Metadata)).SetACL(pgarray.Text(acl.Principals())).
-			SetDocumentSets(pgarray.Text(nonNilStrings(in.DocumentSets))).SetNillableBoost(in.Boost).
-			SetNillableID(nonEmpty(in.ID))
-		id, err := create.OnConflictColumns(document.FieldOrganizationID, document.FieldSource).
-			Update(func(u *ent.DocumentUpsert) {
-				u.UpdateTitle().UpdateContentHash().UpdateMetadata().UpdateACL().UpdateDocumentSets().UpdateBoost().UpdateUpdatedAt()
-			}).ID(ctx)
+		id, err := newDocument(tx.client, org, in, acl).
+			OnConflictColumns(document.FieldOrganizationID, document.FieldSource).Update(replaceDocument).ID(ctx)
 		if err != nil {
 			return translate(err, "document", in.Source)
 		}
@@ -120,25 +113,30 @@ func stamp(rows []vector.ChunkRow, documentID string, acl *access.ACL, sets []st
 	for i := range rows {
 		rows[i].ID = fmt.Sprintf("%s#%d", documentID, i)
 		rows[i].DocumentID = documentID
-		rows[i].ACL, rows[i].DocumentSets = acl.Principals(), nonNilStrings(sets)
+		rows[i].ACL, rows[i].DocumentSets = acl.Principals(), sets
 	}
 }
 
-// chunkRows splits and embeds a document.
-func (s *Store) chunkRows(ctx context.Context, in DocumentInput) ([]vector.ChunkRow, error) {
-	pieces := SplitText(in.Content, DefaultChunkSize, DefaultChunkOverlap)
-	vecs, err := s.cfg.embedder.Embed(ctx, pieces)
-	if err != nil {
-		return nil, fmt.Errorf("storage: embed %s: %w", in.Source, err)
+// documentACL is the document's ACL, or the one stamped in its metadata.
+func documentACL(in DocumentInput) *access.ACL {
+	if in.ACL != nil {
+		return in.ACL
 	}
-	if len(vecs) != len(pieces) {
-		return nil, fmt.Errorf("storage: embedder returned %d vectors for %d chunks", len(vecs), len(pieces))
-	}
-	rows := make([]vector.ChunkRow, len(pieces))
-	for i, p := range pieces {
-		rows[i] = vector.ChunkRow{Index: i, Content: p, Embedding: vecs[i], Metadata: in.Metadata}
-	}
-	return rows, nil
+	return access.ParseACLStamp(in.Metadata[ACLStampKey])
+}
+
+// newDocument builds the insert of a document.
+func newDocument(client *ent.Client, org string, in DocumentInput, acl *access.ACL) *ent.DocumentCreate {
+	return client.Document.Create().SetOrganizationID(org).SetSource(in.Source).SetNillableTitle(in.Title).
+		SetContentHash(contentHash(in.Content)).SetMetadata(orEmpty(in.Metadata)).
+		SetACL(pgarray.Text(acl.Principals())).SetDocumentSets(pgarray.Text(in.DocumentSets)).
+		SetNillableBoost(in.Boost).SetNillableID(nonEmpty(in.ID))
+}
+
+// replaceDocument is the update of a re-ingested source: every field but the
+// id and created_at.
+func replaceDocument(u *ent.DocumentUpsert) {
+	u.UpdateTitle().UpdateContentHash().UpdateMetadata().UpdateACL().UpdateDocumentSets().UpdateBoost().UpdateUpdatedAt()
 }
 
 func (s *Store) checkDocument(in DocumentInput) error {
@@ -170,11 +168,4 @@ func (s *Store) checkDocument(in DocumentInput) error {
 func (o ops) DeleteDocument(ctx context.Context, id string) (bool, error) {
 	n, err := o.client.Document.Delete().Where(document.ID(id)).Exec(ctx)
 	return n > 0, translate(err, "document", id)
-}
-
-func nonNilStrings(s []string) []string {
-	if s == nil {
-		return []string{}
-	}
-	return s
 }
