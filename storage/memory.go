@@ -8,7 +8,6 @@ import (
 
 	"github.com/pgvector/pgvector-go"
 
-	"github.com/agentstore/agentstore/access"
 	"github.com/agentstore/agentstore/ent"
 	"github.com/agentstore/agentstore/ent/memory"
 	"github.com/agentstore/agentstore/ent/predicate"
@@ -20,22 +19,22 @@ import (
 // are strict: organization-wide and per-user memories never mix.
 type Memories struct {
 	ops
-	querier func(ctx context.Context) vector.Querier
-	ns      vector.Namespace
+	q  vector.Querier // the pool, or the transaction of a Tx
+	ns vector.Namespace
 }
 
 // Memories returns the handle for userID in the viewer's organization ("" =
 // organization-wide).
 func (s *Store) Memories(ctx context.Context, userID string) (*Memories, error) {
-	return s.memories(ctx, userID, func(context.Context) vector.Querier { return s.pool })
+	return s.memories(ctx, userID, s.pool)
 }
 
 // Memories returns the handle for userID, inside the transaction.
 func (tx *Tx) Memories(ctx context.Context, userID string) (*Memories, error) {
-	return tx.memories(ctx, userID, func(context.Context) vector.Querier { return tx.tx })
+	return tx.memories(ctx, userID, tx.tx)
 }
 
-func (o ops) memories(ctx context.Context, userID string, q func(context.Context) vector.Querier) (*Memories, error) {
+func (o ops) memories(ctx context.Context, userID string, q vector.Querier) (*Memories, error) {
 	org, err := tenant(ctx)
 	if err != nil {
 		return nil, err
@@ -45,7 +44,7 @@ func (o ops) memories(ctx context.Context, userID string, q func(context.Context
 	if c.err != nil {
 		return nil, c.err
 	}
-	return &Memories{ops: o, querier: q, ns: vector.Namespace{OrganizationID: org, UserID: nonEmpty(userID)}}, nil
+	return &Memories{ops: o, q: q, ns: vector.Namespace{OrganizationID: org, UserID: nonEmpty(userID)}}, nil
 }
 
 // NewMemory is the input of Memories.Store.
@@ -145,7 +144,7 @@ func (m *Memories) Recall(ctx context.Context, query string, k int, minSimilarit
 	if k == 0 || isZero(vecs[0]) {
 		return []Recalled{}, nil
 	}
-	hits, err := vector.RecallMemories(ctx, m.querier(ctx), m.ns, vecs[0], k, 1-minSimilarity)
+	hits, err := vector.RecallMemories(ctx, m.q, m.ns, vecs[0], k, 1-minSimilarity)
 	if err != nil {
 		return nil, translate(err, "memory", "")
 	}
@@ -174,7 +173,7 @@ func (m *Memories) inNamespace() predicate.Memory {
 // batches of batch rows, until none are left, and returns how many went. It
 // is operator work: ctx must carry the system viewer.
 func (o ops) SweepExpiredMemories(ctx context.Context, batch int) (int, error) {
-	if v, ok := access.FromContext(ctx); !ok || !v.IsSystem() {
+	if v, err := viewer(ctx); err != nil || !v.IsSystem() {
 		return 0, fmtDenied("sweeping expired memories spans organizations: run it as access.SystemContext")
 	}
 	if batch < 1 {

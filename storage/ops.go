@@ -16,15 +16,24 @@ type ops struct {
 	atomic func(ctx context.Context, fn func(ops) error) error
 }
 
+// viewer returns the valid viewer in ctx.
+func viewer(ctx context.Context) (access.Viewer, error) {
+	v, ok := access.FromContext(ctx)
+	if !ok {
+		return v, fmtDenied("no viewer in context")
+	}
+	if err := v.Validate(); err != nil {
+		return v, fmtDenied(err.Error())
+	}
+	return v, nil
+}
+
 // tenant returns the organization of the viewer in ctx. Store methods take
 // the organization from here, never from their input.
 func tenant(ctx context.Context) (string, error) {
-	v, ok := access.FromContext(ctx)
-	if !ok {
-		return "", fmtDenied("no viewer in context")
-	}
-	if err := v.Validate(); err != nil {
-		return "", fmtDenied(err.Error())
+	v, err := viewer(ctx)
+	if err != nil {
+		return "", err
 	}
 	if v.IsSystem() {
 		return "", fmtDenied("the system viewer must act as an organization to write tenant rows")

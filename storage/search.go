@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/agentstore/agentstore/access"
 	"github.com/agentstore/agentstore/rerank"
 	"github.com/agentstore/agentstore/vector"
 )
@@ -85,12 +84,9 @@ func (s *Store) ExplainSearch(ctx context.Context, req SearchRequest) (string, e
 // searchParams checks req and turns it into the statement's parameters for
 // the viewer in ctx; limit is the number of hits to return.
 func (s *Store) searchParams(ctx context.Context, req SearchRequest) (p vector.SearchParams, limit int, err error) {
-	v, ok := access.FromContext(ctx)
-	if !ok {
-		return p, 0, fmtDenied("no viewer in context")
-	}
-	if err := v.Validate(); err != nil {
-		return p, 0, fmtDenied(err.Error())
+	v, err := viewer(ctx)
+	if err != nil {
+		return p, 0, err
 	}
 	c := s.check()
 	c.text("query", req.Query)
