@@ -52,10 +52,16 @@ type Result struct {
 // Run loads the data set into a throwaway schema, measures, prints the table
 // to w, drops the schema and returns the results.
 func Run(ctx context.Context, cfg Config, w io.Writer) ([]Result, error) {
-	env, err := setup(ctx, cfg)
+	if cfg.Conversations < 1 || cfg.Messages < cfg.Conversations || cfg.Workers < 1 || cfg.PageSize < 1 {
+		return nil, fmt.Errorf("bench: config %+v is too small", cfg)
+	}
+	env, err := setup(ctx, cfg.URL, int32(cfg.Workers+2))
 	if err != nil {
 		return nil, err
 	}
+	env.cfg = cfg
+	env.paths = []path{rawPath{pool: env.pool, size: cfg.PageSize}, oneStatementPath{rawPath{pool: env.pool, size: cfg.PageSize}},
+		storePath{store: env.store, size: cfg.PageSize}}
 	defer env.close(context.WithoutCancel(ctx))
 	start := time.Now()
 	if err := env.load(ctx); err != nil {
@@ -170,22 +176,21 @@ type env struct {
 	paths []path
 }
 
-func setup(ctx context.Context, cfg Config) (*env, error) {
-	if cfg.Conversations < 1 || cfg.Messages < cfg.Conversations || cfg.Workers < 1 || cfg.PageSize < 1 {
-		return nil, fmt.Errorf("bench: config %+v is too small", cfg)
-	}
-	admin, err := pgx.Connect(ctx, cfg.URL)
+// setup makes a throwaway migrated schema on the server of serverURL, with
+// a raw pool and a store of conns connections each.
+func setup(ctx context.Context, serverURL string, conns int32) (*env, error) {
+	admin, err := pgx.Connect(ctx, serverURL)
 	if err != nil {
 		return nil, fmt.Errorf("bench: connect: %w", err)
 	}
 	suffix := make([]byte, 4)
 	_, _ = rand.Read(suffix)
-	e := &env{cfg: cfg, admin: admin, schema: "bench_" + hex.EncodeToString(suffix)}
+	e := &env{admin: admin, schema: "bench_" + hex.EncodeToString(suffix)}
 	if _, err := admin.Exec(ctx, "CREATE SCHEMA "+pgx.Identifier{e.schema}.Sanitize()); err != nil {
 		admin.Close(ctx)
 		return nil, fmt.Errorf("bench: create schema: %w", err)
 	}
-	url, err := withSearchPath(cfg.URL, e.schema+",public")
+	url, err := withSearchPath(serverURL, e.schema+",public")
 	if err != nil {
 		e.close(ctx)
 		return nil, err
@@ -195,7 +200,7 @@ func setup(ctx context.Context, cfg Config) (*env, error) {
 		e.close(ctx)
 		return nil, err
 	}
-	pcfg.MaxConns = int32(cfg.Workers + 2)
+	pcfg.MaxConns = conns
 	if e.pool, err = pgxpool.NewWithConfig(ctx, pcfg); err != nil {
 		e.close(ctx)
 		return nil, err
@@ -208,8 +213,6 @@ func setup(ctx context.Context, cfg Config) (*env, error) {
 		e.close(ctx)
 		return nil, err
 	}
-	e.paths = []path{rawPath{pool: e.pool, size: cfg.PageSize}, oneStatementPath{rawPath{pool: e.pool, size: cfg.PageSize}},
-		storePath{store: e.store, size: cfg.PageSize}}
 	return e, nil
 }
 

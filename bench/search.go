@@ -39,7 +39,7 @@ func RunSearch(ctx context.Context, cfg SearchConfig, w io.Writer) error {
 	if cfg.Chunks < cfg.Organizations*20 || cfg.Organizations < 1 || cfg.Queries < 1 {
 		return fmt.Errorf("bench: search config %+v is too small", cfg)
 	}
-	e, err := setup(ctx, Config{URL: cfg.URL, Conversations: 1, Messages: 1, Workers: 4, PageSize: 1})
+	e, err := setup(ctx, cfg.URL, 6)
 	if err != nil {
 		return err
 	}
