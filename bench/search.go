@@ -50,10 +50,11 @@ func RunSearch(ctx context.Context, cfg SearchConfig, w io.Writer) error {
 	for i := range cfg.Chunks {
 		o := i % cfg.Organizations
 		d := storage.DocumentInput{Source: fmt.Sprintf("doc-%d", i), Content: sentence(r, vocab, 40)}
-		if i%2 == 1 {
+		// Drawn apart from the organization, so each one has its share.
+		if r.IntN(2) == 1 {
 			d.ACL = &access.ACL{Groups: []string{"secret"}}
 		}
-		if i%10 == 0 {
+		if r.IntN(10) == 0 {
 			d.DocumentSets = []string{"tenth"}
 		}
 		docs[o] = append(docs[o], d)

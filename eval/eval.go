@@ -44,6 +44,8 @@ func Run(ctx context.Context, store *storage.Store, c *Collection, w io.Writer) 
 	suffix := make([]byte, 4)
 	_, _ = rand.Read(suffix)
 	ctx = access.NewContext(ctx, access.Viewer{OrganizationID: "eval-" + hex.EncodeToString(suffix), Role: access.RoleAdmin})
+	// The run's organization goes when the run does (its chunks cascade).
+	defer store.Client().Document.Delete().Exec(context.WithoutCancel(ctx)) //nolint:errcheck // best effort
 	start := time.Now()
 	for id, text := range c.Documents {
 		if _, err := store.Ingest(ctx, storage.DocumentInput{ID: docID(ctx, id), Source: id, Content: text}); err != nil {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/agentstore/agentstore/access"
 	"github.com/agentstore/agentstore/eval"
 	"github.com/agentstore/agentstore/storage/storagetest"
 )
@@ -41,8 +42,12 @@ func TestRunTinyCollection(t *testing.T) {
 	c, err := eval.Load("testdata/tiny")
 	require.NoError(t, err)
 	var out bytes.Buffer
-	scores, err := eval.Run(t.Context(), storagetest.Store(t), c, &out)
+	store := storagetest.Store(t)
+	scores, err := eval.Run(t.Context(), store, c, &out)
 	require.NoError(t, err)
+	left, err := store.Client().Chunk.Query().Count(access.SystemContext(t.Context()))
+	require.NoError(t, err)
+	require.Zero(t, left, "the run's organization is removed afterwards")
 	require.Len(t, scores, 3)
 	for _, s := range scores {
 		require.Equal(t, 2, s.Queries, "unjudged queries are not run")

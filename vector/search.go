@@ -72,7 +72,8 @@ terms AS (
 	WHERE $14
 ),
 tsq AS (
-	SELECT to_tsquery('simple', string_agg(quote_literal(lexeme), ' | ')) AS q FROM terms HAVING count(*) > 0
+	SELECT to_tsquery('simple', string_agg(quote_literal(lexeme), ' | ')) AS q, array_agg(lexeme) AS lexemes
+	FROM terms HAVING count(*) > 0
 ),
 matched AS (
 	SELECT c.id, c.content_tsv, length(c.content_tsv) AS dl
@@ -83,9 +84,9 @@ matched AS (
 	  AND ($8::jsonb IS NULL OR c.metadata @> $8::jsonb)
 ),
 tf AS (
+	-- Only the query's lexemes: marked A, kept by ts_filter, then unnested.
 	SELECT m.id, m.dl, u.lexeme, cardinality(u.positions) AS tf
-	FROM matched m CROSS JOIN LATERAL unnest(m.content_tsv) AS u(lexeme, positions, weights)
-	WHERE u.lexeme IN (SELECT lexeme FROM terms)
+	FROM matched m, tsq CROSS JOIN LATERAL unnest(ts_filter(setweight(m.content_tsv, 'A', tsq.lexemes), '{a}')) AS u(lexeme, positions, weights)
 ),
 corpus AS (
 	-- N over the organization (an index-only count); the average length over
