@@ -35,6 +35,10 @@ func TestACLPrincipals(t *testing.T) {
 	require.Equal(t, []string{PrincipalEveryone}, (&ACL{Public: true, Users: []string{"a"}}).Principals())
 	require.Equal(t, []string{"user:a", "group:g"}, (&ACL{Users: []string{"a"}, Groups: []string{"g"}}).Principals())
 	require.Equal(t, []string{}, (&ACL{}).Principals(), "explicit empty ACL is locked, not absent")
+	for _, a := range []*ACL{{Public: true}, {Users: []string{"a", "b"}, Groups: []string{"g"}}, {}} {
+		require.Equal(t, a, ACLOf(a.Principals()), "ACLOf inverts Principals")
+	}
+	require.Equal(t, &ACL{Groups: []string{"g"}}, ACLOf([]string{"group:g", "bogus"}), "unknown tokens are ignored")
 }
 
 func TestCanRead(t *testing.T) {

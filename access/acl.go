@@ -1,5 +1,7 @@
 package access
 
+import "strings"
+
 // Principal tokens are how ACLs are stored (a text[] column on documents and
 // chunks) and matched: a row is readable when its tokens overlap the viewer's
 // ([Viewer.Principals]) — one `&&` predicate that a GIN index serves.
@@ -35,6 +37,23 @@ func (a *ACL) Principals() []string {
 		out = append(out, groupPrefix+g)
 	}
 	return out
+}
+
+// ACLOf reads stored tokens back into an ACL: the inverse of
+// [ACL.Principals]. Tokens of no known form are ignored.
+func ACLOf(tokens []string) *ACL {
+	a := &ACL{}
+	for _, t := range tokens {
+		switch {
+		case t == PrincipalEveryone:
+			a.Public = true
+		case strings.HasPrefix(t, userPrefix):
+			a.Users = append(a.Users, strings.TrimPrefix(t, userPrefix))
+		case strings.HasPrefix(t, groupPrefix):
+			a.Groups = append(a.Groups, strings.TrimPrefix(t, groupPrefix))
+		}
+	}
+	return a
 }
 
 // Principals returns the tokens v matches: everyone, its user and its groups.
