@@ -23,7 +23,7 @@ type Overview struct {
 	Organization string         `json:"organization"`
 	Counts       map[string]int `json:"counts"` // rows per entity
 	Largest      []Largest      `json:"largest_conversations"`
-	Sessions     map[string]int `json:"sessions_by_status"`
+	Sessions     map[string]int `json:"sessions_by_status"` // "unset" for sessions without a status
 	Memories     map[string]int `json:"memories_by_type"`
 	Connectors   []Connector    `json:"indexing_by_connector"`
 }
@@ -85,19 +85,26 @@ func (a *Admin) Overview(ctx context.Context) (*Overview, error) {
 	return o, err
 }
 
-// countBy counts rows per value of column col, into into.
+// Unset is the key under which rows without a value are counted.
+const Unset = "unset"
+
+// countBy adds the (key, count) rows of q to into; a NULL key counts as Unset.
 func countBy(ctx context.Context, q interface {
 	Scan(context.Context, any) error
 }, into map[string]int) error {
 	var rows []struct {
-		Key   string `json:"key"`
-		Count int    `json:"count"`
+		Key   *string `json:"key"`
+		Count int     `json:"count"`
 	}
 	if err := q.Scan(ctx, &rows); err != nil {
 		return err
 	}
 	for _, r := range rows {
-		into[r.Key] = r.Count
+		key := Unset
+		if r.Key != nil {
+			key = *r.Key
+		}
+		into[key] = r.Count
 	}
 	return nil
 }
