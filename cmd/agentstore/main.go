@@ -1,9 +1,12 @@
-// Command agentstore runs agentstore's main job and (in later versions) its
-// admin commands.
+// Command agentstore runs agentstore's main job, its admin queries, and
+// the benchmark and evaluation commands.
 //
 //	agentstore [--url URL] demo    migrate, then record and traverse a support conversation
 //	agentstore [--url URL] bench [flags]
 //	                               storage against a raw-pgx floor; prints a table
+//	agentstore [--url URL] admin COMMAND --org ORG [flags]
+//	                               transcript, footprint, erase, audience,
+//	                               visibility, overview, integrity
 //	agentstore [--url URL] eval --corpus DIR
 //	                               search quality on a SMART test collection
 //
@@ -38,7 +41,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	url := fs.String("url", "", "database URL (default $DATABASE_URL, else "+storage.DefaultURL+")")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: agentstore [--url URL] demo | bench [bench flags] | eval --corpus DIR\n\nflags:")
+		fmt.Fprintln(stderr, "usage: agentstore [--url URL] demo | admin COMMAND [flags] | bench [bench flags] | eval --corpus DIR\n\nflags:")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -56,6 +59,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = runDemo(ctx, *url, stdout)
 	case fs.NArg() >= 1 && fs.Arg(0) == "bench":
 		return runBench(ctx, *url, fs.Args()[1:], stdout, stderr)
+	case fs.NArg() >= 1 && fs.Arg(0) == "admin":
+		return runAdmin(ctx, *url, fs.Args()[1:], stdout, stderr)
 	case fs.NArg() >= 1 && fs.Arg(0) == "eval":
 		return runEval(ctx, *url, fs.Args()[1:], stdout, stderr)
 	default:

@@ -1,0 +1,237 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/agentstore/agentstore/access"
+	"github.com/agentstore/agentstore/admin"
+	"github.com/agentstore/agentstore/chat"
+	"github.com/agentstore/agentstore/ent"
+)
+
+// Exit codes scripts can rely on.
+const (
+	exitOK       = 0
+	exitError    = 1 // the command failed
+	exitUsage    = 2 // bad flags or arguments
+	exitFindings = 3 // admin integrity found rows that break the schema's rules
+)
+
+const adminUsage = `usage: agentstore admin COMMAND --org ORG [flags]
+
+commands:
+  transcript CONVERSATION   participants, sessions, counts and a page of messages
+  footprint                 everything tied to a person (--external-id and/or --email), as JSON
+  erase                     delete that footprint in one transaction (--dry-run reports only)
+  audience DOCUMENT         who can read a document, and its chunks
+  visibility                which documents of --set a --user/--groups member can read
+  overview                  counts, largest conversations, sessions, memories, indexing
+  integrity                 cross-organization and dangling references (all organizations; exit 3 on findings)
+
+Run "agentstore admin COMMAND --help" for a command's flags.`
+
+// runAdmin runs one admin query and prints it (JSON with --json).
+func runAdmin(ctx context.Context, url string, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] == "--help" || args[0] == "-h" {
+		fmt.Fprintln(stderr, adminUsage)
+		if len(args) == 0 {
+			return exitUsage
+		}
+		return exitOK
+	}
+	name := args[0]
+	fs := flag.NewFlagSet("agentstore admin "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	org := fs.String("org", "", "organization (required except for integrity)")
+	asJSON := fs.Bool("json", false, "print JSON")
+	var subject admin.Subject
+	var page admin.TranscriptRequest
+	var dryRun bool
+	var who access.Viewer
+	var groups, set string
+	positional := 0
+	switch name {
+	case "transcript":
+		positional = 1
+		fs.Int64Var(&page.After, "after", 0, "messages after this seq")
+		fs.IntVar(&page.Limit, "limit", admin.DefaultTranscriptPage, "messages per page")
+	case "footprint", "erase":
+		fs.StringVar(&subject.ExternalID, "external-id", "", "the person's external id (also their memories' user id)")
+		fs.StringVar(&subject.Email, "email", "", "the person's email")
+		if name == "erase" {
+			fs.BoolVar(&dryRun, "dry-run", false, "report what would be erased, erase nothing")
+		}
+	case "audience":
+		positional = 1
+	case "visibility":
+		fs.StringVar(&set, "set", "", "document set (default every document)")
+		fs.StringVar(&who.UserID, "user", "", "the member's user id")
+		fs.StringVar(&groups, "groups", "", "the member's groups, comma-separated")
+	case "overview", "integrity":
+	default:
+		fmt.Fprintf(stderr, "agentstore admin: unknown command %q\n\n%s\n", name, adminUsage)
+		return exitUsage
+	}
+	operands, err := parseInterspersed(fs, args[1:])
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitUsage
+	}
+	if len(operands) != positional || (*org == "") != (name == "integrity") {
+		fmt.Fprintf(stderr, "agentstore admin %s: want %d argument(s) and --org (none for integrity)\n", name, positional)
+		return exitUsage
+	}
+	if groups != "" {
+		who.Groups = strings.Split(groups, ",")
+	}
+	store, err := openMigrated(ctx, url)
+	if err != nil {
+		fmt.Fprintf(stderr, "agentstore: %v\n", err)
+		return exitError
+	}
+	defer store.Close()
+	a := admin.New(store)
+	ctx = access.NewContext(ctx, access.Viewer{OrganizationID: *org, Role: access.RoleAdmin})
+	var out any
+	code := exitOK
+	switch name {
+	case "transcript":
+		out, err = a.Transcript(ctx, operands[0], page)
+	case "footprint":
+		out, err = a.Footprint(ctx, subject)
+		*asJSON = true // an export: JSON is its only form
+	case "erase":
+		out, err = a.Erase(ctx, subject, dryRun)
+	case "audience":
+		out, err = a.Audience(ctx, operands[0])
+	case "visibility":
+		out, err = a.Visibility(ctx, who, set)
+	case "overview":
+		out, err = a.Overview(ctx)
+	case "integrity":
+		var findings []admin.Finding
+		var ok bool
+		findings, ok, err = a.Integrity(access.SystemContext(ctx))
+		out = findings
+		if !ok {
+			code = exitFindings
+		}
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "agentstore: %v\n", err)
+		return exitError
+	}
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(out); err != nil {
+			return exitError
+		}
+		return code
+	}
+	printAdmin(stdout, out)
+	return code
+}
+
+// printAdmin writes an admin result as text.
+func printAdmin(w io.Writer, out any) {
+	switch r := out.(type) {
+	case *admin.Transcript:
+		fmt.Fprintf(w, "conversation %s %q (%s)\n", r.Conversation.ID, r.Conversation.Name, r.Conversation.Platform)
+		for _, p := range r.Participants {
+			fmt.Fprintf(w, "  participant %-8s %-12s sent %d\n", p.Type, p.Name, r.Sent[p.ID])
+		}
+		for _, s := range r.Sessions {
+			fmt.Fprintf(w, "  session %s messages %d tokens %d\n", s.ID, deref(s.MessageCount), deref(s.TokenCount))
+		}
+		for _, m := range r.Messages {
+			fmt.Fprintf(w, "  #%d %s → %s: %s\n", m.Seq, nameOf(m.Edges.FromParticipant), nameOf(m.Edges.ToParticipant), textOf(m.Content))
+		}
+		if r.NextAfter != nil {
+			fmt.Fprintf(w, "  more: --after %d\n", *r.NextAfter)
+		}
+	case *admin.Erasure:
+		verb := "erased"
+		if r.DryRun {
+			verb = "would erase"
+		}
+		fmt.Fprintf(w, "%s: %d conversations, %d participants, %d messages, %d sessions, %d memories\n",
+			verb, r.Conversations, r.Participants, r.Messages, r.Sessions, r.Memories)
+	case *admin.Audience:
+		fmt.Fprintf(w, "document %s (%s): public=%t locked=%t users=%v groups=%v, %d chunks\n",
+			r.DocumentID, r.Source, r.Public, r.Locked, r.Users, r.Groups, len(r.Chunks))
+	case *admin.Visibility:
+		fmt.Fprintf(w, "visible: %s\nhidden:  %s\n", strings.Join(r.Visible, ", "), strings.Join(r.Hidden, ", "))
+	case *admin.Overview:
+		fmt.Fprintf(w, "organization %s\n", r.Organization)
+		for _, k := range slices.Sorted(maps.Keys(r.Counts)) {
+			fmt.Fprintf(w, "  %-18s %d\n", k, r.Counts[k])
+		}
+		for _, l := range r.Largest {
+			fmt.Fprintf(w, "  largest: %s %q, %d messages\n", l.ID, l.Name, l.Messages)
+		}
+		fmt.Fprintf(w, "  sessions by status: %v\n  memories by type: %v\n", r.Sessions, r.Memories)
+		for _, c := range r.Connectors {
+			fmt.Fprintf(w, "  connector %s: %d runs, last success %v, last failure %v\n", c.Name, c.Runs, c.LastSuccess, c.LastFailure)
+		}
+	case []admin.Finding:
+		for _, f := range r {
+			fmt.Fprintf(w, "%5d  %s %v\n", f.Count, f.Check, f.Examples)
+		}
+	}
+}
+
+func deref(n *int64) int64 {
+	if n == nil {
+		return 0
+	}
+	return *n
+}
+
+// nameOf names a message's sender or recipient ("-" when it has none).
+func nameOf(p *ent.Participant) string {
+	if p == nil {
+		return "-"
+	}
+	return p.Name
+}
+
+// textOf is a message's text: its Text, else its text items joined.
+func textOf(c chat.Content) string {
+	if c.Text != nil {
+		return *c.Text
+	}
+	var parts []string
+	for _, it := range c.Items {
+		if it.Type == chat.ItemText {
+			parts = append(parts, it.Text)
+		}
+	}
+	return strings.Join(parts, " ")
+}
+
+// parseInterspersed parses flags that may come before or after the
+// operands ("transcript ID --org X"), returning the operands.
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var operands []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		if fs.NArg() == 0 {
+			return operands, nil
+		}
+		operands = append(operands, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+}
