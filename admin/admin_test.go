@@ -26,6 +26,14 @@ func asJSON(t *testing.T, v any) string {
 	return string(b)
 }
 
+// setup gives a test its own store, the admin queries over it, and an
+// admin of "acme".
+func setup(t *testing.T) (*storage.Store, *admin.Admin, context.Context) {
+	t.Helper()
+	st := storagetest.Store(t)
+	return st, admin.New(st), adminOf(t.Context(), "acme")
+}
+
 func ptr[T any](v T) *T { return &v }
 
 // talk records a conversation of the user (and, when other is set, a
@@ -70,9 +78,8 @@ func remember(t *testing.T, st *storage.Store, ctx context.Context, user string,
 
 func TestFootprintAndErase(t *testing.T) {
 	t.Parallel()
-	st := storagetest.Store(t)
-	a := admin.New(st)
-	ctx, elsewhere := adminOf(t.Context(), "acme"), adminOf(t.Context(), "globex")
+	st, a, ctx := setup(t)
+	elsewhere := adminOf(t.Context(), "globex")
 	talk(t, st, ctx, "alice", "Alice@Example.com", "")            // alice alone with the bot
 	shared := talk(t, st, ctx, "bob", "bob@example.com", "alice") // bob's, alice joins
 	talk(t, st, ctx, "carol", "carol@example.com", "")
@@ -141,9 +148,7 @@ func TestFootprintAndErase(t *testing.T) {
 
 func TestTranscriptPages(t *testing.T) {
 	t.Parallel()
-	st := storagetest.Store(t)
-	a := admin.New(st)
-	ctx := adminOf(t.Context(), "acme")
+	st, a, ctx := setup(t)
 	conv := talk(t, st, ctx, "dana", "dana@example.com", "erin")
 
 	first, err := a.Transcript(ctx, conv, admin.TranscriptRequest{Limit: 3})
@@ -174,9 +179,7 @@ func TestTranscriptPages(t *testing.T) {
 
 func TestAudienceAndVisibility(t *testing.T) {
 	t.Parallel()
-	st := storagetest.Store(t)
-	a := admin.New(st)
-	ctx := adminOf(t.Context(), "acme")
+	st, a, ctx := setup(t)
 	docs := map[string]*access.ACL{"public.md": nil, "eng.md": {Groups: []string{"eng"}, Users: []string{"zoe"}}, "locked.md": {}}
 	ids := map[string]string{}
 	for source, acl := range docs {
@@ -220,9 +223,7 @@ func TestAudienceAndVisibility(t *testing.T) {
 
 func TestOverview(t *testing.T) {
 	t.Parallel()
-	st := storagetest.Store(t)
-	a := admin.New(st)
-	ctx := adminOf(t.Context(), "acme")
+	st, a, ctx := setup(t)
 	big := talk(t, st, ctx, "fay", "fay@example.com", "gus")
 	talk(t, st, ctx, "hal", "hal@example.com", "")
 	talk(t, st, adminOf(t.Context(), "globex"), "ivy", "ivy@example.com", "")
@@ -255,9 +256,7 @@ func TestOverview(t *testing.T) {
 
 func TestIntegrityReport(t *testing.T) {
 	t.Parallel()
-	st := storagetest.Store(t)
-	a := admin.New(st)
-	ctx := adminOf(t.Context(), "acme")
+	st, a, ctx := setup(t)
 	conv := talk(t, st, ctx, "jan", "jan@example.com", "kim")
 	sys := access.SystemContext(t.Context())
 
