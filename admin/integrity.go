@@ -34,44 +34,44 @@ func (a *Admin) Integrity(ctx context.Context) (findings []Finding, ok bool, err
 	}
 	const org = "organization_id"
 	checks := []struct {
-		name string
-		ids  func(context.Context, *ent.Client) ([]string, error)
+		name  string
+		query func(*ent.Client) idLister
 	}{
-		{"participants in another organization than their conversation", func(ctx context.Context, c *ent.Client) ([]string, error) {
-			return c.Participant.Query().Where(differs(participant.FieldConversationID, conversation.Table, conversation.FieldID, org, org)).IDs(ctx)
+		{"participants in another organization than their conversation", func(c *ent.Client) idLister {
+			return c.Participant.Query().Where(differs(participant.FieldConversationID, conversation.Table, conversation.FieldID, org, org))
 		}},
-		{"messages in another organization than their conversation", func(ctx context.Context, c *ent.Client) ([]string, error) {
-			return c.Message.Query().Where(differs(message.FieldConversationID, conversation.Table, conversation.FieldID, org, org)).IDs(ctx)
+		{"messages in another organization than their conversation", func(c *ent.Client) idLister {
+			return c.Message.Query().Where(differs(message.FieldConversationID, conversation.Table, conversation.FieldID, org, org))
 		}},
-		{"sessions in another organization than their conversation", func(ctx context.Context, c *ent.Client) ([]string, error) {
-			return c.Session.Query().Where(differs(session.FieldConversationID, conversation.Table, conversation.FieldID, org, org)).IDs(ctx)
+		{"sessions in another organization than their conversation", func(c *ent.Client) idLister {
+			return c.Session.Query().Where(differs(session.FieldConversationID, conversation.Table, conversation.FieldID, org, org))
 		}},
-		{"chunks in another organization than their document", func(ctx context.Context, c *ent.Client) ([]string, error) {
-			return c.Chunk.Query().Where(differs(chunk.FieldDocumentID, document.Table, document.FieldID, org, org)).IDs(ctx)
+		{"chunks in another organization than their document", func(c *ent.Client) idLister {
+			return c.Chunk.Query().Where(differs(chunk.FieldDocumentID, document.Table, document.FieldID, org, org))
 		}},
-		{"chunks without a document", func(ctx context.Context, c *ent.Client) ([]string, error) {
-			return c.Chunk.Query().Where(chunk.Not(chunk.HasDocument())).IDs(ctx)
+		{"chunks without a document", func(c *ent.Client) idLister {
+			return c.Chunk.Query().Where(chunk.Not(chunk.HasDocument()))
 		}},
-		{"sessions whose user is a participant of another conversation", func(ctx context.Context, c *ent.Client) ([]string, error) {
+		{"sessions whose user is a participant of another conversation", func(c *ent.Client) idLister {
 			return c.Session.Query().Where(differs(session.FieldUserParticipantID, participant.Table, participant.FieldID,
-				participant.FieldConversationID, session.FieldConversationID)).IDs(ctx)
+				participant.FieldConversationID, session.FieldConversationID))
 		}},
-		{"sessions whose agent is a participant of another conversation", func(ctx context.Context, c *ent.Client) ([]string, error) {
+		{"sessions whose agent is a participant of another conversation", func(c *ent.Client) idLister {
 			return c.Session.Query().Where(differs(session.FieldAgentParticipantID, participant.Table, participant.FieldID,
-				participant.FieldConversationID, session.FieldConversationID)).IDs(ctx)
+				participant.FieldConversationID, session.FieldConversationID))
 		}},
-		{"messages from a participant of another conversation", func(ctx context.Context, c *ent.Client) ([]string, error) {
+		{"messages from a participant of another conversation", func(c *ent.Client) idLister {
 			return c.Message.Query().Where(differs(message.FieldFromParticipantID, participant.Table, participant.FieldID,
-				participant.FieldConversationID, message.FieldConversationID)).IDs(ctx)
+				participant.FieldConversationID, message.FieldConversationID))
 		}},
-		{"messages to a participant of another conversation", func(ctx context.Context, c *ent.Client) ([]string, error) {
+		{"messages to a participant of another conversation", func(c *ent.Client) idLister {
 			return c.Message.Query().Where(differs(message.FieldToParticipantID, participant.Table, participant.FieldID,
-				participant.FieldConversationID, message.FieldConversationID)).IDs(ctx)
+				participant.FieldConversationID, message.FieldConversationID))
 		}},
 	}
 	ok = true
 	for _, c := range checks {
-		ids, err := c.ids(ctx, client)
+		ids, err := c.query(client).IDs(ctx)
 		if err != nil {
 			return nil, false, err
 		}
@@ -81,6 +81,11 @@ func (a *Admin) Integrity(ctx context.Context) (findings []Finding, ok bool, err
 		findings = append(findings, f)
 	}
 	return findings, ok, nil
+}
+
+// idLister is any entity query: the checks only need the offending ids.
+type idLister interface {
+	IDs(context.Context) ([]string, error)
 }
 
 // differs keeps rows whose column ref names a row of parent (by parentKey)
