@@ -4,6 +4,7 @@ package chat
 
 import (
 	"encoding/json"
+	"strings"
 )
 
 // ItemText is the type of a plain-text content item.
@@ -78,4 +79,19 @@ func (c *Content) UnmarshalJSON(b []byte) error {
 	}
 	*c = Content(p)
 	return nil
+}
+
+// PlainText is the message as text: Text when set, else its text items
+// joined by spaces.
+func (c Content) PlainText() string {
+	if c.Text != nil {
+		return *c.Text
+	}
+	var parts []string
+	for _, it := range c.Items {
+		if it.Type == ItemText {
+			parts = append(parts, it.Text)
+		}
+	}
+	return strings.Join(parts, " ")
 }

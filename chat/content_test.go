@@ -39,3 +39,11 @@ func TestContentKeepsUnknownItemsAndStructuredResponse(t *testing.T) {
 	require.NoError(t, err)
 	require.JSONEq(t, in, string(out))
 }
+
+func TestPlainText(t *testing.T) {
+	t.Parallel()
+	require.Equal(t, "hi", FromText("hi").PlainText())
+	c := Content{Items: []Item{{Type: ItemText, Text: "a"}, {Type: "image", Raw: json.RawMessage(`{"type":"image"}`)}, {Type: ItemText, Text: "b"}}}
+	require.Equal(t, "a b", c.PlainText(), "text items only, when Text is unset")
+	require.Empty(t, Content{}.PlainText())
+}

@@ -1,22 +1,28 @@
 // Package demo is agentstore's main job for newcomers: a short, narrated,
-// deterministic run against a real database. `make demo` runs it through
-// cmd/agentstore; its test runs it against a test schema.
+// deterministic run against a real database (no network: the deterministic
+// embedder). `make demo` runs it through cmd/agentstore; its test runs it
+// against a test schema.
 package demo
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"strings"
 
+	"github.com/agentstore/agentstore"
 	"github.com/agentstore/agentstore/access"
+	"github.com/agentstore/agentstore/admin"
 	"github.com/agentstore/agentstore/chat"
 	"github.com/agentstore/agentstore/ent"
 	"github.com/agentstore/agentstore/ent/conversation"
 	"github.com/agentstore/agentstore/ent/message"
 	"github.com/agentstore/agentstore/ent/participant"
 	"github.com/agentstore/agentstore/ent/session"
+	"github.com/agentstore/agentstore/storage"
 )
 
 // Organizations the demo writes to; it replaces its own rows on every run.
@@ -25,34 +31,87 @@ const (
 	OtherOrg = "globex"
 )
 
-const conversationKey = "demo-refund-1042"
+const (
+	conversationKey = "demo-refund-1042"
+	// privateSource is readable only by the group privateGroup.
+	privateSource = "runbooks/refund-escalation.md"
+	privateGroup  = "support-leads"
+	otherSource   = "globex/pricing.md"
+	searchQuery   = "refund escalation for a damaged order"
+)
 
-// Run records a support conversation for Org through the ent client, prints
-// a graph traversal of it to w, and shows that OtherOrg cannot read it.
-func Run(ctx context.Context, client *ent.Client, w io.Writer) error {
+const privateRunbook = `# Refund escalation (support leads only)
+
+When a damaged order is refunded twice, escalate the refund to the warehouse
+lead, attach the photos, and approve a replacement shipment. Refund
+escalation needs a lead's sign-off.`
+
+// Run narrates the whole system for Org and OtherOrg: knowledge with a
+// private document, searches as different viewers, a support conversation
+// with a session and a checkpoint, memories, the transcript and the
+// organization overview, and a cross-organization read being denied.
+func Run(ctx context.Context, store *storage.Store, w io.Writer) error {
 	p := printer{w: w}
-	acme := access.NewContext(ctx, access.Viewer{OrganizationID: Org, UserID: "demo"})
-	p.line("agentstore demo: organization %q", Org)
-
-	// Idempotent reruns: remove the previous run's conversation (its
-	// participants, messages and sessions cascade).
-	if _, err := client.Conversation.Delete().
-		Where(conversation.IdempotencyKey(conversationKey)).Exec(acme); err != nil {
+	acme := access.NewContext(ctx, access.Viewer{OrganizationID: Org, UserID: "demo", Role: access.RoleAdmin})
+	globex := access.NewContext(ctx, access.Viewer{OrganizationID: OtherOrg, UserID: "mallory", Role: access.RoleAdmin})
+	p.line("agentstore demo: organizations %q and %q", Org, OtherOrg)
+	if err := reset(acme, globex, store.Client()); err != nil {
 		return fmt.Errorf("demo: reset: %w", err)
 	}
-	conv, err := record(acme, client)
+
+	p.line("")
+	p.line("1. knowledge")
+	if err := ingest(acme, globex, store, &p); err != nil {
+		return fmt.Errorf("demo: ingest: %w", err)
+	}
+
+	p.line("")
+	p.line("2. search %q", searchQuery)
+	for _, v := range []access.Viewer{
+		{OrganizationID: Org, UserID: "sam"},
+		{OrganizationID: Org, UserID: "lee", Groups: []string{privateGroup}},
+		{OrganizationID: OtherOrg, UserID: "mallory"},
+	} {
+		if err := search(access.NewContext(ctx, v), store, v, &p); err != nil {
+			return fmt.Errorf("demo: search: %w", err)
+		}
+	}
+
+	p.line("")
+	p.line("3. a support conversation")
+	conv, err := record(acme, store.Client())
 	if err != nil {
 		return fmt.Errorf("demo: record conversation: %w", err)
 	}
-	p.line("recorded conversation %s with 2 participants, 1 session and 3 messages", conv.ID)
+	if _, err := store.SaveCheckpoint(acme, storage.NewCheckpoint{ID: "ckpt-1042", AgentID: "support-agent",
+		ThreadID: "thread-1042", Iteration: 3, State: json.RawMessage(`{"step":"refund-approved"}`)}); err != nil {
+		return fmt.Errorf("demo: checkpoint: %w", err)
+	}
+	p.line("recorded %s: 2 participants, 1 session, 3 messages, checkpoint ckpt-1042", conv.ID)
+	a := admin.New(store)
+	t, err := a.Transcript(acme, conv.ID, admin.TranscriptRequest{})
+	if err != nil {
+		return fmt.Errorf("demo: transcript: %w", err)
+	}
+	p.print(func(w io.Writer) { admin.Print(w, t) })
+
 	p.line("")
-	if err := traverse(acme, client, conv.ID, &p); err != nil {
-		return fmt.Errorf("demo: traverse: %w", err)
+	p.line("4. memories of dana")
+	if err := memories(acme, store, &p); err != nil {
+		return fmt.Errorf("demo: memories: %w", err)
 	}
 
 	p.line("")
-	globex := access.NewContext(ctx, access.Viewer{OrganizationID: OtherOrg, UserID: "mallory"})
-	_, err = client.Conversation.Get(globex, conv.ID)
+	p.line("5. overview")
+	o, err := a.Overview(acme)
+	if err != nil {
+		return fmt.Errorf("demo: overview: %w", err)
+	}
+	p.print(func(w io.Writer) { admin.Print(w, o) })
+
+	p.line("")
+	p.line("6. tenancy")
+	_, err = store.Client().Conversation.Get(globex, conv.ID)
 	switch {
 	case ent.IsNotFound(err):
 		p.line("as %s: conversation %s not found (tenancy enforced by ent privacy)", OtherOrg, conv.ID)
@@ -67,6 +126,117 @@ func Run(ctx context.Context, client *ent.Client, w io.Writer) error {
 	}
 	p.line("as %s: traversing its messages finds %d", OtherOrg, n)
 	return p.err
+}
+
+// reset removes the previous run's rows: the conversation (participants,
+// messages and sessions cascade) and the documents (chunks cascade).
+func reset(acme, globex context.Context, client *ent.Client) error {
+	if _, err := client.Conversation.Delete().Where(conversation.IdempotencyKey(conversationKey)).Exec(acme); err != nil {
+		return err
+	}
+	for _, ctx := range []context.Context{acme, globex} {
+		if _, err := client.Document.Delete().Exec(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ingest loads the project's documentation and the private runbook into
+// Org, and a price list into OtherOrg.
+func ingest(acme, globex context.Context, store *storage.Store, p *printer) error {
+	docs, err := fs.Glob(agentstore.Docs, "*.md")
+	if err != nil {
+		return err
+	}
+	type input struct {
+		ctx context.Context
+		doc storage.DocumentInput
+	}
+	var inputs []input
+	for _, name := range docs {
+		b, err := fs.ReadFile(agentstore.Docs, name)
+		if err != nil {
+			return err
+		}
+		inputs = append(inputs, input{acme, storage.DocumentInput{Source: name, Content: string(b), DocumentSets: []string{"handbook"}}})
+	}
+	inputs = append(inputs,
+		input{acme, storage.DocumentInput{Source: privateSource, Content: privateRunbook, DocumentSets: []string{"handbook"},
+			ACL: &access.ACL{Groups: []string{privateGroup}}}},
+		input{globex, storage.DocumentInput{Source: otherSource, Content: "Globex refund escalation and pricing for damaged orders."}},
+	)
+	for _, in := range inputs {
+		res, err := store.Ingest(in.ctx, in.doc)
+		if err != nil {
+			return err
+		}
+		v, _ := access.FromContext(in.ctx)
+		who := "everyone in " + v.OrganizationID
+		if in.doc.ACL != nil {
+			who = "group " + strings.Join(in.doc.ACL.Groups, ", ") + " only"
+		}
+		p.line("ingested %-32s %3d chunks, readable by %s", in.doc.Source, res.Chunks, who)
+	}
+	return nil
+}
+
+// search runs the demo query as v and prints the top hits with the rank
+// each arm gave them.
+func search(ctx context.Context, store *storage.Store, v access.Viewer, p *printer) error {
+	hits, err := store.Search(ctx, storage.SearchRequest{Query: searchQuery, Limit: 3})
+	if err != nil {
+		return err
+	}
+	groups := "no groups"
+	if len(v.Groups) > 0 {
+		groups = "groups " + strings.Join(v.Groups, ",")
+	}
+	p.line("as %s/%s (%s):", v.OrganizationID, v.UserID, groups)
+	private := false
+	for i, h := range hits {
+		_, chunk, _ := strings.Cut(h.ChunkID, "#")
+		p.line("   %d. %-36s dense %-3s sparse %-3s score %.4f", i+1, h.Source+" #"+chunk,
+			rank(h.DenseRank), rank(h.SparseRank), h.Score)
+		private = private || h.Source == privateSource
+	}
+	p.line("   private runbook in results: %t", private)
+	return nil
+}
+
+func rank(r *int64) string {
+	if r == nil {
+		return "-"
+	}
+	return fmt.Sprintf("#%d", *r)
+}
+
+// memories stores three memories for dana (a rerun stores nothing new:
+// identical content is suppressed) and recalls the closest two.
+func memories(ctx context.Context, store *storage.Store, p *printer) error {
+	m, err := store.Memories(ctx, "dana")
+	if err != nil {
+		return err
+	}
+	for _, text := range []string{
+		"Dana prefers refunds to store credit",
+		"Dana's order #1042 arrived damaged",
+		"Dana lives in Lyon",
+	} {
+		if _, err := m.Store(ctx, storage.NewMemory{Content: text, MemoryType: "User"}); err != nil {
+			return err
+		}
+	}
+	const query = "refunds or store credit"
+	recalled, err := m.Recall(ctx, query, 2, 0.1)
+	if err != nil {
+		return err
+	}
+	p.line("stored 3 memories; recall %q (similarity ≥ 0.1):", query)
+	for _, r := range recalled {
+		p.line("   %.3f  %s", r.Similarity, r.Content)
+	}
+	return nil
 }
 
 func record(ctx context.Context, client *ent.Client) (*ent.Conversation, error) {
@@ -112,66 +282,20 @@ func record(ctx context.Context, client *ent.Client) (*ent.Conversation, error) 
 	return conv, nil
 }
 
-// traverse walks conversation → participants, sessions, messages through
-// ent's edges and prints the tree.
-func traverse(ctx context.Context, client *ent.Client, id string, p *printer) error {
-	conv, err := client.Conversation.Query().Where(conversation.ID(id)).
-		WithParticipants(func(q *ent.ParticipantQuery) {
-			q.Order(ent.Asc(participant.FieldCreatedAt), ent.Asc(participant.FieldID))
-		}).
-		WithSessions(func(q *ent.SessionQuery) { q.WithUserParticipant().WithAgentParticipant() }).
-		Only(ctx)
-	if err != nil {
-		return err
-	}
-	msgs, err := conv.QueryMessages().Order(ent.Asc(message.FieldSeq)).
-		WithFromParticipant().WithToParticipant().All(ctx)
-	if err != nil {
-		return err
-	}
-	p.line("conversation %s [%s] %q", conv.ID, conv.Platform, conv.Name)
-	p.line("├─ participants")
-	for i, pt := range conv.Edges.Participants {
-		email := ""
-		if pt.Email != nil {
-			email = " <" + *pt.Email + ">"
-		}
-		p.line("│  %s %-11s %s%s", branch(i, len(conv.Edges.Participants)), pt.Type, pt.Name, email)
-	}
-	p.line("├─ sessions")
-	for i, s := range conv.Edges.Sessions {
-		p.line("│  %s %s agent=%s status=%s: %s ↔ %s", branch(i, len(conv.Edges.Sessions)), s.ID,
-			deref(s.AgentID), deref((*string)(s.Status)), s.Edges.UserParticipant.Name, s.Edges.AgentParticipant.Name)
-	}
-	p.line("└─ messages")
-	for i, m := range msgs {
-		text := ""
-		if m.Content.Text != nil {
-			text = *m.Content.Text
-		}
-		p.line("   %s #%d %s → %s: %s", branch(i, len(msgs)), i+1, m.Edges.FromParticipant.Name, m.Edges.ToParticipant.Name, text)
-	}
-	return nil
-}
-
-func branch(i, n int) string {
-	if i == n-1 {
-		return "└─"
-	}
-	return "├─"
-}
-
-func deref(s *string) string {
-	if s == nil {
-		return "-"
-	}
-	return *s
-}
-
 // printer keeps the first write error so the narration reads straight.
 type printer struct {
 	w   io.Writer
 	err error
+}
+
+// print lets fn write a block (an admin report) through the printer.
+func (p *printer) print(fn func(io.Writer)) {
+	if p.err != nil {
+		return
+	}
+	var b strings.Builder
+	fn(&b)
+	_, p.err = io.WriteString(p.w, b.String())
 }
 
 func (p *printer) line(format string, args ...any) {

@@ -29,14 +29,14 @@ type RecalledMemory struct {
 }
 
 // recallMemories ranks a namespace's unexpired memories by cosine distance
-// (the operator itself, so the HNSW index serves it) and stamps
+// (the operator itself, so the HNSW index serves it; id breaks ties) and stamps
 // last_accessed on the ones returned, in one statement.
 const recallMemories = `WITH hits AS (
 	SELECT id, embedding <=> $3 AS distance
 	FROM memories
 	WHERE organization_id = $1 AND user_id IS NOT DISTINCT FROM $2
 	  AND (expires_at IS NULL OR expires_at > now())
-	ORDER BY embedding <=> $3
+	ORDER BY embedding <=> $3, id -- ties at the cut are broken the same way every time
 	LIMIT $4
 ), touched AS (
 	UPDATE memories m SET last_accessed = now()

@@ -156,7 +156,7 @@ func runDemo(ctx context.Context, url string, out io.Writer) error {
 		return err
 	}
 	defer store.Close()
-	return demo.Run(ctx, store.Client(), out)
+	return demo.Run(ctx, store, out)
 }
 
 // openMigrated opens the store at url and applies pending migrations,
