@@ -124,7 +124,7 @@ func (m *Memories) Store(ctx context.Context, in NewMemory) (*ent.Memory, error)
 // distance.
 type Recalled struct {
 	vector.RecalledMemory
-	Similarity float64
+	Similarity float64 `json:"similarity"`
 }
 
 // Recall returns up to k unexpired memories of the namespace most similar

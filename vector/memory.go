@@ -18,14 +18,14 @@ type Namespace struct {
 
 // RecalledMemory is a memory with its cosine distance to the query.
 type RecalledMemory struct {
-	ID         string
-	Content    string
-	MemoryType string
-	Metadata   map[string]any
-	Relevance  float64 // stored relevance
-	Distance   float64 // cosine distance to the query, 0..2
-	CreatedAt  time.Time
-	ExpiresAt  *time.Time
+	ID         string         `json:"id"`
+	Content    string         `json:"content"`
+	MemoryType string         `json:"memory_type"`
+	Metadata   map[string]any `json:"metadata"`
+	Relevance  float64        `json:"relevance"` // stored relevance
+	Distance   float64        `json:"distance"`  // cosine distance to the query, 0..2
+	CreatedAt  time.Time      `json:"created_at"`
+	ExpiresAt  *time.Time     `json:"expires_at"`
 }
 
 // recallMemories ranks a namespace's unexpired memories by cosine distance

@@ -37,15 +37,15 @@ type SearchParams struct {
 
 // Hit is one fused result.
 type Hit struct {
-	ChunkID    string
-	DocumentID string
-	Source     string
-	Content    string
-	Metadata   map[string]any
-	DenseRank  *int64   // nil: not among the dense candidates
-	Distance   *float64 // cosine distance of the dense arm
-	SparseRank *int64   // nil: not among the sparse candidates
-	Score      float64  // RRF score times the document's boost
+	ChunkID    string         `json:"chunk_id"`
+	DocumentID string         `json:"document_id"`
+	Source     string         `json:"source"`
+	Content    string         `json:"content"`
+	Metadata   map[string]any `json:"metadata"`
+	DenseRank  *int64         `json:"dense_rank"`  // nil: not among the dense candidates
+	Distance   *float64       `json:"distance"`    // cosine distance of the dense arm
+	SparseRank *int64         `json:"sparse_rank"` // nil: not among the sparse candidates
+	Score      float64        `json:"score"`       // RRF score times the document's boost
 }
 
 // hybridSearch is the whole search: dense candidates by the HNSW operator,

@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -76,15 +74,16 @@ func runAdmin(ctx context.Context, url string, args []string, stdout, stderr io.
 		fmt.Fprintf(stderr, "agentstore admin: unknown command %q\n\n%s\n", name, adminUsage)
 		return exitUsage
 	}
-	operands, err := parseInterspersed(fs, args[1:])
-	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitUsage
+	least := positional
+	if name == "integrity" {
+		least = 0
 	}
-	if len(operands) != positional || (*org == "") != (name == "integrity") {
-		fmt.Fprintf(stderr, "agentstore admin %s: want %d argument(s) and --org (none for integrity)\n", name, positional)
+	operands, code, ok := parse(fs, args[1:], least, positional)
+	if !ok {
+		return code
+	}
+	if (*org == "") != (name == "integrity") {
+		fmt.Fprintf(stderr, "agentstore admin %s: --org is required (and not taken by integrity)\n", name)
 		return exitUsage
 	}
 	if groups != "" {
@@ -92,14 +91,12 @@ func runAdmin(ctx context.Context, url string, args []string, stdout, stderr io.
 	}
 	store, err := openMigrated(ctx, url)
 	if err != nil {
-		fmt.Fprintf(stderr, "agentstore: %v\n", err)
-		return exitError
+		return fail(stderr, err)
 	}
 	defer store.Close()
 	a := admin.New(store)
 	ctx = access.NewContext(ctx, access.Viewer{OrganizationID: *org, Role: access.RoleAdmin})
 	var out any
-	code := exitOK
 	switch name {
 	case "transcript":
 		out, err = a.Transcript(ctx, operands[0], page)
@@ -124,33 +121,10 @@ func runAdmin(ctx context.Context, url string, args []string, stdout, stderr io.
 		}
 	}
 	if err != nil {
-		fmt.Fprintf(stderr, "agentstore: %v\n", err)
-		return exitError
+		return fail(stderr, err)
 	}
-	if *asJSON {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(out); err != nil {
-			return exitError
-		}
-		return code
+	if printed := emit(stdout, *asJSON, out, func(w io.Writer) { admin.Print(w, out) }); printed != exitOK {
+		return printed
 	}
-	admin.Print(stdout, out)
 	return code
-}
-
-// parseInterspersed parses flags that may come before or after the
-// operands ("transcript ID --org X"), returning the operands.
-func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
-	var operands []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return nil, err
-		}
-		if fs.NArg() == 0 {
-			return operands, nil
-		}
-		operands = append(operands, fs.Arg(0))
-		args = fs.Args()[1:]
-	}
 }

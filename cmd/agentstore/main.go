@@ -1,9 +1,14 @@
 // Command agentstore runs agentstore's main job, its admin queries, and
 // the benchmark and evaluation commands.
 //
-//	agentstore [--url URL] demo    migrate, then record and traverse a support conversation
+//	agentstore [--url URL] demo    migrate, then narrate the whole system (make demo)
 //	agentstore [--url URL] bench [flags]
 //	                               storage against a raw-pgx floor; prints a table
+//	agentstore [--url URL] ingest --org ORG [--set S] [--groups G,…] PATH…
+//	                               text and markdown files (folders walked) as knowledge
+//	agentstore [--url URL] search --org ORG [--user U] [--groups G,…] QUERY
+//	                               hybrid search; prints each arm's rank
+//	agentstore [--url URL] memory add|recall --org ORG --user U TEXT
 //	agentstore [--url URL] admin COMMAND --org ORG [flags]
 //	                               transcript, footprint, erase, audience,
 //	                               visibility, overview, integrity
@@ -41,7 +46,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	url := fs.String("url", "", "database URL (default $DATABASE_URL, else "+storage.DefaultURL+")")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: agentstore [--url URL] demo | admin COMMAND [flags] | bench [bench flags] | eval --corpus DIR\n\nflags:")
+		fmt.Fprintln(stderr, "usage: agentstore [--url URL] COMMAND [flags]\n\ncommands:\n  demo                    the narrated main job\n  ingest --org ORG PATH…  text and markdown files as knowledge\n  search --org ORG QUERY  hybrid search as --user/--groups\n  memory add|recall       a user's memories\n  admin COMMAND           transcript, footprint, erase, audience, visibility, overview, integrity\n  bench                   benchmarks against raw-SQL floors\n  eval --corpus DIR       search quality on a SMART collection\n\nflags:")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -59,6 +64,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = runDemo(ctx, *url, stdout)
 	case fs.NArg() >= 1 && fs.Arg(0) == "bench":
 		return runBench(ctx, *url, fs.Args()[1:], stdout, stderr)
+	case fs.NArg() >= 1 && fs.Arg(0) == "ingest":
+		return runIngest(ctx, *url, fs.Args()[1:], stdout, stderr)
+	case fs.NArg() >= 1 && fs.Arg(0) == "search":
+		return runSearch(ctx, *url, fs.Args()[1:], stdout, stderr)
+	case fs.NArg() >= 1 && fs.Arg(0) == "memory":
+		return runMemory(ctx, *url, fs.Args()[1:], stdout, stderr)
 	case fs.NArg() >= 1 && fs.Arg(0) == "admin":
 		return runAdmin(ctx, *url, fs.Args()[1:], stdout, stderr)
 	case fs.NArg() >= 1 && fs.Arg(0) == "eval":

@@ -3,6 +3,10 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -77,4 +81,96 @@ func TestAdminCommands(t *testing.T) {
 		code, _, _ = cli(bad...)
 		require.Equal(t, 2, code, "%v is a usage error", bad)
 	}
+}
+
+func TestKnowledgeAndMemoryCommands(t *testing.T) {
+	t.Parallel()
+	s := storagetest.EmptySchema(t)
+	cli := func(args ...string) (int, string, string) {
+		var out, errOut bytes.Buffer
+		code := run(t.Context(), append([]string{"--url", s.URL}, args...), &out, &errOut)
+		return code, out.String(), errOut.String()
+	}
+	dir := t.TempDir()
+	for name, text := range map[string]string{
+		"refunds.md":       "Refunds for damaged orders are paid within five days.",
+		"guides/tea.txt":   "Brewing green tea takes three minutes.",
+		"guides/photo.png": "not text",
+	} {
+		require.NoError(t, os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755))
+		require.NoError(t, os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644))
+	}
+	private := filepath.Join(t.TempDir(), "escalation.md")
+	require.NoError(t, os.WriteFile(private, []byte("Refund escalation needs a lead."), 0o644))
+
+	code, out, stderr := cli("ingest", "--org", "acme", dir)
+	require.Equal(t, 0, code, stderr)
+	require.Contains(t, out, "ingest: 2/2 files\n", "plain progress lines when stdout is not a terminal")
+	require.Contains(t, out, "ingested 2 documents (2 chunks), 0 unchanged, into acme")
+	code, out, _ = cli("ingest", dir, "--org", "acme")
+	require.Equal(t, 0, code)
+	require.Contains(t, out, "ingested 0 documents (0 chunks), 2 unchanged", "unchanged files cost nothing")
+	code, _, stderr = cli("ingest", "--org", "acme", "--groups", "leads", private)
+	require.Equal(t, 0, code, stderr)
+
+	sources := func(args ...string) []string {
+		code, out, stderr := cli(append([]string{"search", "--org", "acme", "--json"}, args...)...)
+		require.Equal(t, 0, code, stderr)
+		var hits []struct {
+			Source     string `json:"source"`
+			SparseRank *int64 `json:"sparse_rank"`
+		}
+		require.NoError(t, json.Unmarshal([]byte(out), &hits), out)
+		var got []string
+		for _, h := range hits {
+			got = append(got, h.Source)
+		}
+		return got
+	}
+	require.Equal(t, "refunds.md", sources("refund", "damaged")[0])
+	require.NotContains(t, sources("--user", "sam", "refund escalation"), private)
+	require.Contains(t, sources("--user", "lee", "--groups", "leads", "refund escalation"), filepath.ToSlash(filepath.Clean(private)))
+	code, out, _ = cli("search", "--org", "acme", "green tea")
+	require.Equal(t, 0, code)
+	require.Regexp(t, `(?m)^1 +guides/tea.txt +#0 +\d+ +\d+ +0\.\d{4}$`, out, "text output shows both arms' ranks")
+
+	code, out, stderr = cli("memory", "add", "--org", "acme", "--user", "dana", "likes green tea")
+	require.Equal(t, 0, code, stderr)
+	require.Contains(t, out, "stored memory ")
+	code, out, _ = cli("memory", "recall", "--org", "acme", "--user", "dana", "--json", "tea")
+	require.Equal(t, 0, code)
+	var recalled []struct {
+		Content    string  `json:"content"`
+		Similarity float64 `json:"similarity"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &recalled), out)
+	require.Len(t, recalled, 1)
+	require.Equal(t, "likes green tea", recalled[0].Content)
+	code, out, _ = cli("memory", "recall", "--org", "acme", "--user", "eve", "tea")
+	require.Equal(t, 0, code)
+	require.Empty(t, out, "another user's namespace holds nothing")
+
+	for _, bad := range [][]string{{"ingest", dir}, {"search", "--org", "acme"}, {"search", "hello"}, {"memory"},
+		{"memory", "forget", "--org", "acme", "x"}, {"memory", "add", "--org", "acme"}} {
+		code, _, _ = cli(bad...)
+		require.Equal(t, 2, code, "%v is a usage error", bad)
+	}
+	code, _, stderr = cli("ingest", "--org", "acme", filepath.Join(dir, "missing.md"))
+	require.Equal(t, 1, code)
+	require.Contains(t, stderr, "missing.md")
+	code, _, stderr = cli("memory", "add", "--org", "acme", "--user", "dana", "--type", "Gossip", "x")
+	require.Equal(t, 1, code, "bad input is a failure with a typed message")
+	require.Contains(t, stderr, "memory type")
+}
+
+func TestProgressOnATerminal(t *testing.T) {
+	t.Parallel()
+	var out bytes.Buffer
+	p := &progress{w: &out, terminal: true, total: 4, start: time.Now().Add(-time.Second)}
+	p.add(1)
+	p.add(1)
+	p.done()
+	require.Contains(t, out.String(), "\r[###############...............] 2/4 files")
+	require.Contains(t, out.String(), "files/s  ETA ")
+	require.True(t, strings.HasSuffix(out.String(), "\n"))
 }
