@@ -175,25 +175,16 @@ func runSearch(ctx context.Context, url string, args []string, stdout, stderr io
 	limit := fs.Int("limit", storage.DefaultSearchLimit, "hits to return")
 	set := fs.String("set", "", "only documents of this set")
 	asJSON := fs.Bool("json", false, "print JSON")
-	words, code, ok := parse(fs, args, 1, -1)
-	if !ok {
+	store, ctx, words, code := openAsMember(ctx, url, fs, args, viewer, stderr)
+	if store == nil {
 		return code
-	}
-	v, err := viewer()
-	if err != nil {
-		fmt.Fprintln(stderr, err)
-		return exitUsage
-	}
-	store, err := openMigrated(ctx, url)
-	if err != nil {
-		return fail(stderr, err)
 	}
 	defer store.Close()
 	req := storage.SearchRequest{Query: strings.Join(words, " "), Limit: *limit}
 	if *set != "" {
 		req.DocumentSets = []string{*set}
 	}
-	hits, err := store.Search(access.NewContext(ctx, v), req)
+	hits, err := store.Search(ctx, req)
 	if err != nil {
 		return fail(stderr, err)
 	}
@@ -229,21 +220,12 @@ func runMemory(ctx context.Context, url string, args []string, stdout, stderr io
 	k := fs.Int("k", 5, "recall: memories to return")
 	minSimilarity := fs.Float64("min", -1, "recall: minimum similarity (−1 keeps all)")
 	asJSON := fs.Bool("json", false, "print JSON")
-	words, code, ok := parse(fs, args[1:], 1, -1)
-	if !ok {
+	store, ctx, words, code := openAsMember(ctx, url, fs, args[1:], viewer, stderr)
+	if store == nil {
 		return code
 	}
-	v, err := viewer()
-	if err != nil {
-		fmt.Fprintln(stderr, err)
-		return exitUsage
-	}
-	store, err := openMigrated(ctx, url)
-	if err != nil {
-		return fail(stderr, err)
-	}
 	defer store.Close()
-	ctx = access.NewContext(ctx, v)
+	v, _ := access.FromContext(ctx)
 	memories, err := store.Memories(ctx, v.UserID)
 	if err != nil {
 		return fail(stderr, err)
@@ -268,4 +250,25 @@ func runMemory(ctx context.Context, url string, args []string, stdout, stderr io
 			fmt.Fprintf(w, "%.3f  %-9s %s\n", r.Similarity, r.MemoryType, r.Content)
 		}
 	})
+}
+
+// openAsMember parses a member command (at least one operand, joined as its
+// text), opens the migrated store and puts the member in the context. A nil
+// store means: exit with code.
+func openAsMember(ctx context.Context, url string, fs *flag.FlagSet, args []string, viewer func() (access.Viewer, error),
+	stderr io.Writer) (*storage.Store, context.Context, []string, int) {
+	words, code, ok := parse(fs, args, 1, -1)
+	if !ok {
+		return nil, ctx, nil, code
+	}
+	v, err := viewer()
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return nil, ctx, nil, exitUsage
+	}
+	store, err := openMigrated(ctx, url)
+	if err != nil {
+		return nil, ctx, nil, fail(stderr, err)
+	}
+	return store, access.NewContext(ctx, v), words, exitOK
 }

@@ -6,8 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"time"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -20,6 +20,12 @@ func TestUsage(t *testing.T) {
 	require.Equal(t, 2, run(t.Context(), []string{"nonsense"}, &out, &errOut))
 	require.Contains(t, errOut.String(), "usage: agentstore")
 	require.Equal(t, 0, run(t.Context(), []string{"--help"}, &out, &errOut))
+	for _, help := range [][]string{{"ingest", "--help"}, {"search", "-h"}, {"memory", "recall", "--help"},
+		{"admin", "--help"}, {"admin", "erase", "--help"}, {"eval", "--help"}, {"bench", "--help"}} {
+		errOut.Reset()
+		require.Equal(t, 0, run(t.Context(), help, &out, &errOut), "%v", help)
+		require.NotEmpty(t, errOut.String(), "%v prints its usage", help)
+	}
 }
 
 func TestDemoCommand(t *testing.T) {
@@ -36,14 +42,20 @@ func TestDemoCommand(t *testing.T) {
 	require.Positive(t, n)
 }
 
-func TestAdminCommands(t *testing.T) {
-	t.Parallel()
+// cliOn returns a runner of the command against a fresh schema: exit
+// code, stdout, stderr.
+func cliOn(t *testing.T) func(args ...string) (int, string, string) {
 	s := storagetest.EmptySchema(t)
-	cli := func(args ...string) (int, string, string) {
+	return func(args ...string) (int, string, string) {
 		var out, errOut bytes.Buffer
 		code := run(t.Context(), append([]string{"--url", s.URL}, args...), &out, &errOut)
 		return code, out.String(), errOut.String()
 	}
+}
+
+func TestAdminCommands(t *testing.T) {
+	t.Parallel()
+	cli := cliOn(t)
 	code, _, stderr := cli("demo")
 	require.Equal(t, 0, code, stderr)
 
@@ -85,12 +97,7 @@ func TestAdminCommands(t *testing.T) {
 
 func TestKnowledgeAndMemoryCommands(t *testing.T) {
 	t.Parallel()
-	s := storagetest.EmptySchema(t)
-	cli := func(args ...string) (int, string, string) {
-		var out, errOut bytes.Buffer
-		code := run(t.Context(), append([]string{"--url", s.URL}, args...), &out, &errOut)
-		return code, out.String(), errOut.String()
-	}
+	cli := cliOn(t)
 	dir := t.TempDir()
 	for name, text := range map[string]string{
 		"refunds.md":       "Refunds for damaged orders are paid within five days.",
