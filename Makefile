@@ -32,9 +32,24 @@ demo: migrate ## Provision, migrate, and run the main job (the demo)
 	$(GO) run ./cmd/agentstore demo
 
 .PHONY: test
-test: db ## Provision, then run every test (unit and integration)
+test: db ## Provision, then run every test (unit and integration) and a short fuzz run
 	$(GO) vet ./...
 	$(GO) test $(GOTEST_FLAGS) ./...
+	@$(MAKE) --no-print-directory fuzz
+
+# Fuzz targets as package:Target; each runs FUZZTIME (their seeds also run in
+# every plain `go test`). A failure writes the input under the package's
+# testdata/fuzz, where it becomes a committed seed once fixed.
+FUZZ_TARGETS = ./storage:FuzzCursor ./storage:FuzzSplitText ./access:FuzzParseACLStamp ./integration:FuzzSearchInput
+FUZZTIME ?= 5s
+
+.PHONY: fuzz
+fuzz: db ## Fuzz the cursor codec, chunker, ACL parser and search input for FUZZTIME each
+	@for t in $(FUZZ_TARGETS); do \
+	  echo "fuzz $${t#*:} ($(FUZZTIME))"; \
+	  $(GO) test -run '^$$' -fuzz "^$${t#*:}$$" -fuzztime $(FUZZTIME) "$${t%%:*}" 2>&1 | tail -3; \
+	  [ "$${PIPESTATUS[0]}" -eq 0 ] || exit 1; \
+	done
 
 .PHONY: bench
 bench: migrate ## Benchmarks: storage against a raw-pgx floor at 1M messages (prints a table)

@@ -22,7 +22,7 @@ func hitDocs(hits []vector.Hit) []string {
 	return out
 }
 
-func seedKnowledge(t *testing.T, st *storage.Store) {
+func seedKnowledge(t testing.TB, st *storage.Store) {
 	t.Helper()
 	ctx := access.NewContext(t.Context(), access.Viewer{OrganizationID: "acme", Role: access.RoleAdmin})
 	for _, d := range []storage.DocumentInput{
