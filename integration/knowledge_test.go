@@ -118,7 +118,7 @@ func TestReingestIsAtomic(t *testing.T) {
 
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
-	for w := range 4 {
+	for w := range 8 {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -157,6 +157,18 @@ func TestReingestIsAtomic(t *testing.T) {
 	close(stop)
 	wg.Wait()
 	require.Equal(t, 300, reads)
+
+	// After the writers: one complete version, chunk indexes 0..n-1.
+	var n, top int
+	var content string
+	require.NoError(t, st.Pool().QueryRow(t.Context(), `SELECT count(*), max(chunk_index), string_agg(content, ' ' ORDER BY chunk_index)
+FROM chunks WHERE document_id = 'doc'`).Scan(&n, &top, &content))
+	require.Equal(t, n-1, top)
+	want := len(storage.SplitText(versions[0], storage.DefaultChunkSize, storage.DefaultChunkOverlap))
+	if strings.Contains(content, "omega") {
+		want = len(storage.SplitText(versions[1], storage.DefaultChunkSize, storage.DefaultChunkOverlap))
+	}
+	require.Equal(t, want, n, "the stored version is whole")
 }
 
 func assertNoError(t *testing.T, err error) bool {
