@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"strings"
 
 	"entgo.io/ent/privacy"
@@ -34,6 +36,10 @@ var (
 	ErrDimensionMismatch = errors.New("storage: embedding dimension mismatch")
 	// ErrTimeout: the statement timeout cancelled a statement.
 	ErrTimeout = errors.New("storage: statement timeout")
+	// ErrConnectionLost: the connection broke during the call (terminated
+	// backend, server restart, network). The call's transaction did not
+	// commit; the pool replaces the connection, so a retry can succeed.
+	ErrConnectionLost = errors.New("storage: connection lost")
 )
 
 // InputError says which input field was rejected and why.
@@ -132,7 +138,14 @@ func translate(err error, entity, id string) error {
 			return foreignKeyError(pgErr, entity)
 		case "57014": // query_canceled: statement_timeout (or a cancel request)
 			return fmt.Errorf("%w: %w", ErrTimeout, err)
+		case "57P01", "57P02", "57P03": // admin or crash shutdown, cannot connect now
+			return fmt.Errorf("%w: %w", ErrConnectionLost, err)
 		}
+		if strings.HasPrefix(pgErr.Code, "08") { // connection exception
+			return fmt.Errorf("%w: %w", ErrConnectionLost, err)
+		}
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, net.ErrClosed):
+		return fmt.Errorf("%w: %w", ErrConnectionLost, err)
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
 		return err
 	}
