@@ -4,12 +4,14 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"ariga.io/atlas/sql/migrate"
+	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/require"
 
 	"github.com/agentstore/agentstore/storage"
@@ -300,4 +302,61 @@ func TestRevisionsSchemaFor(t *testing.T) {
 	}
 	_, err := migration.RevisionsSchemaFor("::not a url")
 	require.Error(t, err)
+}
+
+// TestApplyInterruptedResumes kills apply's connection while it waits inside
+// the second of three new files: the first stays applied, the second left no
+// trace, and the next apply finishes the rest.
+func TestApplyInterruptedResumes(t *testing.T) {
+	t.Parallel()
+	s := storagetest.NewSchema(t)
+	dir := embedded(t)
+	base := time.Now().UTC().Add(time.Hour)
+	for i, body := range []string{
+		"CREATE TABLE step_one (id int);\n",
+		"CREATE TABLE step_two (id int);\nSELECT pg_advisory_xact_lock(hashtextextended('interrupt-me', 0));\n",
+		"CREATE TABLE step_three (id int);\n",
+	} {
+		name := base.Add(time.Duration(i)*time.Second).Format(migration.VersionFormat) + fmt.Sprintf("_step_%d.sql", i+1)
+		require.NoError(t, dir.WriteFile(name, []byte(body)))
+	}
+	require.NoError(t, migration.Hash(dir))
+
+	blocker, err := pgx.Connect(t.Context(), storagetest.ServerURL(t))
+	require.NoError(t, err)
+	defer blocker.Close(context.WithoutCancel(t.Context()))
+	_, err = blocker.Exec(t.Context(), `SELECT pg_advisory_lock(hashtextextended('interrupt-me', 0))`)
+	require.NoError(t, err)
+	done := make(chan error, 1)
+	go func() {
+		_, err := migration.Apply(context.WithoutCancel(t.Context()), s.DB, dir, options(s))
+		done <- err
+	}()
+	var pid uint32
+	require.Eventually(t, func() bool {
+		return blocker.QueryRow(t.Context(), `SELECT pid FROM pg_stat_activity
+WHERE wait_event = 'advisory' AND query LIKE '%interrupt-me%' AND pid <> pg_backend_pid()`).Scan(&pid) == nil
+	}, 10*time.Second, 10*time.Millisecond)
+	_, err = blocker.Exec(t.Context(), `SELECT pg_terminate_backend($1)`, pid)
+	require.NoError(t, err)
+	require.Error(t, <-done, "apply reports the lost connection")
+	_, err = blocker.Exec(t.Context(), `SELECT pg_advisory_unlock(hashtextextended('interrupt-me', 0))`)
+	require.NoError(t, err)
+
+	exists := func(table string) bool {
+		var ok bool
+		require.NoError(t, s.DB.QueryRowContext(t.Context(), `SELECT to_regclass($1) IS NOT NULL`, table).Scan(&ok))
+		return ok
+	}
+	require.True(t, exists("step_one"))
+	require.False(t, exists("step_two"), "the interrupted file rolled back")
+	st, err := migration.ReadStatus(t.Context(), s.DB, dir, options(s))
+	require.NoError(t, err)
+	require.Len(t, st.Pending, 2)
+
+	applied, err := migration.Apply(t.Context(), s.DB, dir, options(s))
+	require.NoError(t, err, "a second apply resumes")
+	require.Len(t, applied, 2)
+	require.True(t, exists("step_two"))
+	require.True(t, exists("step_three"))
 }
