@@ -102,12 +102,9 @@ func (s *Store) embedAll(ctx context.Context, docs []DocumentInput) ([][]vector.
 		pieces[i] = SplitText(d.Content, DefaultChunkSize, DefaultChunkOverlap)
 		texts = append(texts, pieces[i]...)
 	}
-	vecs, err := s.cfg.embedder.Embed(ctx, texts)
+	vecs, err := s.cfg.embed(ctx, texts)
 	if err != nil {
-		return nil, fmt.Errorf("storage: embed: %w", err)
-	}
-	if len(vecs) != len(texts) {
-		return nil, fmt.Errorf("storage: embedder returned %d vectors for %d chunks", len(vecs), len(texts))
+		return nil, err
 	}
 	rows := make([][]vector.ChunkRow, len(docs))
 	k := 0

@@ -36,6 +36,10 @@ var (
 	ErrDimensionMismatch = errors.New("storage: embedding dimension mismatch")
 	// ErrTimeout: the statement timeout cancelled a statement.
 	ErrTimeout = errors.New("storage: statement timeout")
+	// ErrBadEmbedding: the embedder answered with vectors that cannot be
+	// stored or searched: the wrong number of them, or NaN/Inf values.
+	// (Vectors of the wrong width are ErrDimensionMismatch.)
+	ErrBadEmbedding = errors.New("storage: bad embedding")
 	// ErrConnectionLost: the connection broke during the call (terminated
 	// backend, server restart, network). The call's transaction did not
 	// commit; the pool replaces the connection, so a retry can succeed.

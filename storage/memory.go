@@ -73,7 +73,7 @@ func (m *Memories) Store(ctx context.Context, in NewMemory) (*ent.Memory, error)
 	if c.err != nil {
 		return nil, c.err
 	}
-	vecs, err := m.cfg.embedder.Embed(ctx, []string{in.Content})
+	vecs, err := m.cfg.embed(ctx, []string{in.Content})
 	if err != nil {
 		return nil, err
 	}
@@ -137,7 +137,7 @@ func (m *Memories) Recall(ctx context.Context, query string, k int, minSimilarit
 	if c.err != nil {
 		return nil, c.err
 	}
-	vecs, err := m.cfg.embedder.Embed(ctx, []string{query})
+	vecs, err := m.cfg.embed(ctx, []string{query})
 	if err != nil {
 		return nil, err
 	}

@@ -1,7 +1,9 @@
 package storage
 
 import (
+	"context"
 	"fmt"
+	"math"
 	"log/slog"
 	"regexp"
 	"runtime"
@@ -100,4 +102,27 @@ func (c config) validate() error {
 
 func (c config) String() string {
 	return fmt.Sprintf("pool=%d statement_timeout=%s text_search=%s", c.poolSize, c.statementTimeout, c.textSearchConfig)
+}
+
+// embed runs the embedder and checks its answer once for every caller: one
+// vector per text, each as wide as the embedding columns, all values finite.
+func (c config) embed(ctx context.Context, texts []string) ([][]float32, error) {
+	vecs, err := c.embedder.Embed(ctx, texts)
+	if err != nil {
+		return nil, fmt.Errorf("storage: embed: %w", err)
+	}
+	if len(vecs) != len(texts) {
+		return nil, fmt.Errorf("%w: %d vectors for %d texts", ErrBadEmbedding, len(vecs), len(texts))
+	}
+	for i, v := range vecs {
+		if len(v) != schema.EmbeddingDimensions {
+			return nil, &DimensionMismatchError{Embedder: len(v), Column: schema.EmbeddingDimensions}
+		}
+		for _, x := range v {
+			if math.IsNaN(float64(x)) || math.IsInf(float64(x), 0) {
+				return nil, fmt.Errorf("%w: vector %d holds %v", ErrBadEmbedding, i, x)
+			}
+		}
+	}
+	return vecs, nil
 }

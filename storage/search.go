@@ -2,7 +2,6 @@ package storage
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/agentstore/agentstore/rerank"
 	"github.com/agentstore/agentstore/vector"
@@ -126,9 +125,9 @@ func (s *Store) searchParams(ctx context.Context, req SearchRequest) (p vector.S
 	if !v.SeesAllDocuments() {
 		p.Principals = v.Principals()
 	}
-	vecs, err := s.cfg.embedder.Embed(ctx, []string{denseQuery(req.Query)})
+	vecs, err := s.cfg.embed(ctx, []string{denseQuery(req.Query)})
 	if err != nil {
-		return p, 0, fmt.Errorf("storage: embed query: %w", err)
+		return p, 0, err
 	}
 	if !isZero(vecs[0]) && p.DenseWeight > 0 {
 		p.Vector = vecs[0]

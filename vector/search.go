@@ -65,6 +65,7 @@ dense AS (
 		ORDER BY c.embedding <=> $3
 		LIMIT $9
 	) d
+	WHERE distance <> 'NaN' -- a zero-vector chunk has no direction: no dense rank
 ),
 terms AS (
 	SELECT q.lexeme, cardinality(q.positions) AS qtf
