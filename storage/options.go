@@ -3,8 +3,8 @@ package storage
 import (
 	"context"
 	"fmt"
-	"math"
 	"log/slog"
+	"math"
 	"regexp"
 	"runtime"
 	"time"
