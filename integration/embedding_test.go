@@ -3,11 +3,13 @@ package integration
 import (
 	"context"
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/agentstore/agentstore/access"
+	"github.com/agentstore/agentstore/chat"
 	"github.com/agentstore/agentstore/embed"
 	"github.com/agentstore/agentstore/ent/schema"
 	"github.com/agentstore/agentstore/storage"
@@ -104,4 +106,31 @@ func TestZeroVectorsDoNotPoisonSearch(t *testing.T) {
 	require.NoError(t, err)
 	_, err = mem.Store(ctx, storage.NewMemory{Content: "???", MemoryType: "User"})
 	require.ErrorIs(t, err, storage.ErrInvalidInput, "a memory without words cannot be recalled by anything")
+}
+
+// TestEmptyAndHugeText: an empty or whitespace-only query finds nothing
+// (there is nothing to match) without an error; a 10 MB message is refused
+// by name and not written.
+func TestEmptyAndHugeText(t *testing.T) {
+	t.Parallel()
+	st := storagetest.Store(t)
+	ctx := member(t.Context(), "acme")
+	_, err := st.Ingest(ctx, storage.DocumentInput{Source: "a.md", Content: "refund policy"})
+	require.NoError(t, err)
+	for _, q := range []string{"", "   \t\n "} {
+		hits, err := st.Search(ctx, storage.SearchRequest{Query: q})
+		require.NoError(t, err, "%q", q)
+		require.Empty(t, hits, "%q", q)
+	}
+
+	conv, err := st.CreateConversation(ctx, storage.NewConversation{Platform: "web"})
+	require.NoError(t, err)
+	_, err = st.AppendMessage(ctx, storage.NewMessage{ConversationID: conv.ID, Direction: "inbound",
+		Content: chat.FromText(strings.Repeat("x", 10<<20))})
+	var ie *storage.InputError
+	require.ErrorAs(t, err, &ie)
+	require.Equal(t, "content item 0 text", ie.Field)
+	n, err := st.Client().Message.Query().Count(ctx)
+	require.NoError(t, err)
+	require.Zero(t, n)
 }
