@@ -60,12 +60,7 @@ func organizationIs(org string) func(*sql.Selector) {
 
 // aclAllows keeps rows whose ACL tokens overlap the viewer's principals.
 func aclAllows(v Viewer) func(*sql.Selector) {
-	principals := pgarray.Text(v.Principals())
-	return func(s *sql.Selector) {
-		s.Where(sql.P(func(b *sql.Builder) {
-			b.WriteString(s.C(ACLColumn)).WriteString(" && ").Arg(principals)
-		}))
-	}
+	return pgarray.Overlaps(ACLColumn, v.Principals())
 }
 
 // TenantQueryRule denies queries without a viewer, lets the system viewer

@@ -4,8 +4,6 @@ import (
 	"context"
 	"unicode/utf8"
 
-	"entgo.io/ent/dialect/sql"
-
 	"github.com/agentstore/agentstore/access"
 	"github.com/agentstore/agentstore/ent"
 	"github.com/agentstore/agentstore/ent/chunk"
@@ -79,11 +77,7 @@ func (a *Admin) Visibility(ctx context.Context, who access.Viewer, set string) (
 	who.OrganizationID, who.Role = v.OrganizationID, access.RoleMember
 	q := client.Document.Query().Order(document.BySource())
 	if set != "" {
-		q.Where(func(s *sql.Selector) {
-			s.Where(sql.P(func(b *sql.Builder) {
-				b.WriteString(s.C(document.FieldDocumentSets)).WriteString(" @> ").Arg(pgarray.Text{set})
-			}))
-		})
+		q.Where(pgarray.Contains(document.FieldDocumentSets, pgarray.Text{set}))
 	}
 	docs, err := q.All(ctx)
 	if err != nil {
