@@ -3,6 +3,7 @@ package bench_test
 import (
 	"bytes"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -44,4 +45,28 @@ func TestRunSearchSmall(t *testing.T) {
 	for _, want := range []string{"| library (IngestMany, tx, COPY) |", "HNSW build:", "| hybrid | 10% set |", "dense recall@10", "hybrid p50: library"} {
 		require.Contains(t, out.String(), want)
 	}
+}
+
+// TestSoakSmall runs a short, count-bounded soak: every operation runs,
+// none fails, and the table and pool line are printed. No timing is
+// asserted.
+func TestSoakSmall(t *testing.T) {
+	t.Parallel()
+	var out bytes.Buffer
+	results, err := bench.Soak(t.Context(), bench.SoakConfig{URL: storagetest.ServerURL(t), Duration: time.Minute, Ops: 300,
+		Workers: 4, Pool: 3}, &out)
+	require.NoError(t, err, out.String())
+	total := 0
+	for _, r := range results {
+		require.Positive(t, r.N, r.Operation)
+		require.Zero(t, r.Errors, r.Operation)
+		require.LessOrEqual(t, r.P50, r.P99, r.Operation)
+		total += r.N
+	}
+	require.Equal(t, 300, total, "the count bound stops the run")
+	require.Contains(t, out.String(), "| recall memories |")
+	require.Contains(t, out.String(), "pool: 3 connections, peak ")
+
+	_, err = bench.Soak(t.Context(), bench.SoakConfig{URL: "postgres://db.example.com/x", Duration: time.Second, Ops: 1, Workers: 1, Pool: 1}, &out)
+	require.ErrorContains(t, err, "loopback")
 }

@@ -1,6 +1,7 @@
 package integration
 
 import (
+	"fmt"
 	"slices"
 	"sync"
 	"testing"
@@ -55,4 +56,38 @@ func TestConcurrentAppendsToOneConversation(t *testing.T) {
 	require.Equal(t, seqs, asc, "paging forward returns every message once, in seq order")
 	desc := pageAll(t, st, ctx, conv.ID, 9, true)
 	require.Equal(t, reversed(seqs), desc, "and so does paging backward")
+}
+
+// TestConcurrentRecallsDoNotDeadlock: recalls stamp last_accessed on the rows
+// they return; many at once over the same memories must all succeed (the
+// soak found a deadlock here).
+func TestConcurrentRecallsDoNotDeadlock(t *testing.T) {
+	t.Parallel()
+	st := storagetest.Store(t, storage.WithPoolSize(16))
+	ctx := member(t.Context(), "acme")
+	mem, err := st.Memories(ctx, "u")
+	require.NoError(t, err)
+	for i := range 30 {
+		_, err := mem.Store(ctx, storage.NewMemory{Content: fmt.Sprintf("note w%d v%d u%d", i%7, i%5, i), MemoryType: "User"})
+		require.NoError(t, err)
+	}
+	var wg sync.WaitGroup
+	for g := range 16 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 25 {
+				// Different queries rank overlapping sets in different orders.
+				got, err := mem.Recall(ctx, fmt.Sprintf("w%d v%d", (g+i)%7, (g*3+i)%5), 20, -1)
+				if !assertNoError(t, err) {
+					return
+				}
+				if len(got) != 20 {
+					t.Errorf("recalled %d memories, want 20", len(got))
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
 }

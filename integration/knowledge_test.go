@@ -171,9 +171,11 @@ FROM chunks WHERE document_id = 'doc'`).Scan(&n, &top, &content))
 	require.Equal(t, want, n, "the stored version is whole")
 }
 
+// assertNoError reports err from a goroutine (where require cannot stop the
+// test) and says whether to go on.
 func assertNoError(t *testing.T, err error) bool {
 	if err != nil {
-		t.Errorf("ingest: %v", err)
+		t.Errorf("%v", err)
 		return false
 	}
 	return true

@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/agentstore/agentstore/access"
+	"github.com/agentstore/agentstore/ent/memory"
 	"github.com/agentstore/agentstore/storage"
 	"github.com/agentstore/agentstore/storage/storagetest"
 )
@@ -166,12 +167,17 @@ func TestMemoryExpiryMinimumSimilarityAndSweep(t *testing.T) {
 	require.NotContains(t, contents(got), "order 1042 was refunded", "expired memories are never recalled")
 	require.Len(t, got, 2)
 
+	_, err = st.Pool().Exec(t.Context(), `UPDATE memories SET last_accessed = now() - interval '1 day'`)
+	require.NoError(t, err)
 	got, err = h.Recall(ctx, "order 1042", 10, 0.3)
 	require.NoError(t, err)
 	require.Equal(t, []string{"order 1042 shipped late"}, contents(got), "minimum similarity drops the unrelated one")
 	m, err := st.Client().Memory.Get(ctx, got[0].ID)
 	require.NoError(t, err)
 	require.False(t, m.LastAccessed.Before(before.Add(-time.Second)), "last_accessed updated")
+	tea, err := st.Client().Memory.Query().Where(memory.Content("likes green tea")).Only(ctx)
+	require.NoError(t, err)
+	require.True(t, tea.LastAccessed.Before(before.Add(-time.Hour)), "a memory not returned is not stamped")
 
 	// Another org's expired memory is swept too; the sweeper runs as system.
 	other, err := st.Memories(member(t.Context(), "org-b"), "")

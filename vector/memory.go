@@ -29,8 +29,10 @@ type RecalledMemory struct {
 }
 
 // recallMemories ranks a namespace's unexpired memories by cosine distance
-// (the operator itself, so the HNSW index serves it; id breaks ties) and stamps
-// last_accessed on the ones returned, in one statement.
+// (the operator itself, so the HNSW index serves it; id breaks ties) and
+// stamps last_accessed on the ones returned, in one statement. The stamp
+// skips rows another recall is stamping at that moment: concurrent recalls
+// never wait on each other, so they cannot deadlock.
 const recallMemories = `WITH hits AS (
 	SELECT id, embedding <=> $3 AS distance
 	FROM memories
@@ -38,13 +40,14 @@ const recallMemories = `WITH hits AS (
 	  AND (expires_at IS NULL OR expires_at > now())
 	ORDER BY embedding <=> $3, id -- ties at the cut are broken the same way every time
 	LIMIT $4
+), kept AS (
+	SELECT id, distance FROM hits WHERE distance <= $5
 ), touched AS (
 	UPDATE memories m SET last_accessed = now()
-	FROM hits WHERE m.id = hits.id AND hits.distance <= $5
-	RETURNING m.id, m.content, m.memory_type, m.metadata, m.relevance, m.created_at, m.expires_at, hits.distance
+	WHERE m.id IN (SELECT x.id FROM memories x JOIN kept USING (id) FOR UPDATE OF x SKIP LOCKED)
 )
-SELECT id, content, memory_type, metadata, relevance, created_at, expires_at, distance
-FROM touched ORDER BY distance, id`
+SELECT m.id, m.content, m.memory_type, m.metadata, m.relevance, m.created_at, m.expires_at, kept.distance
+FROM kept JOIN memories m USING (id) ORDER BY kept.distance, m.id`
 
 // RecallMemories returns up to k memories of the namespace closest to the
 // query vector whose cosine distance is at most maxDistance, nearest first,

@@ -26,6 +26,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"slices"
 	"syscall"
 
 	"github.com/agentstore/agentstore/bench"
@@ -122,9 +123,10 @@ func runEval(ctx context.Context, url string, args []string, stdout, stderr io.W
 func runBench(ctx context.Context, url string, args []string, stdout, stderr io.Writer) int {
 	cfg := bench.Defaults(url)
 	scfg := bench.SearchDefaults(url)
+	soak := bench.SoakDefaults(url)
 	fs := flag.NewFlagSet("agentstore bench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	only := fs.String("only", "", "run one benchmark: conversations or knowledge (default both)")
+	only := fs.String("only", "", "run one benchmark: conversations, knowledge or soak (default all three)")
 	fs.IntVar(&scfg.Chunks, "chunks", scfg.Chunks, "knowledge: synthetic chunks to load")
 	fs.IntVar(&scfg.Organizations, "organizations", scfg.Organizations, "knowledge: organizations they spread over")
 	fs.IntVar(&scfg.Queries, "queries", scfg.Queries, "knowledge: queries per measurement")
@@ -134,31 +136,40 @@ func runBench(ctx context.Context, url string, args []string, stdout, stderr io.
 	fs.IntVar(&cfg.Workers, "workers", cfg.Workers, "concurrent appenders")
 	fs.IntVar(&cfg.Pages, "pages", cfg.Pages, "page reads measured per path")
 	fs.IntVar(&cfg.PageSize, "page-size", cfg.PageSize, "messages per page")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
+	fs.DurationVar(&soak.Duration, "soak-duration", soak.Duration, "soak: how long (loopback servers only)")
+	fs.IntVar(&soak.Ops, "soak-ops", soak.Ops, "soak: at most this many operations")
+	fs.IntVar(&soak.Workers, "soak-workers", soak.Workers, "soak: concurrent workers")
+	if _, code, ok := parse(fs, args, 0, 0); !ok {
+		return code
+	}
+	type benchmark struct {
+		name string
+		run  func() error
+	}
+	runs := []benchmark{
+		{"conversations", func() error { _, err := bench.Run(ctx, cfg, stdout); return err }},
+		{"knowledge", func() error { return bench.RunSearch(ctx, scfg, stdout) }},
+		{"soak", func() error { _, err := bench.Soak(ctx, soak, stdout); return err }},
+	}
+	if *only != "" && !slices.ContainsFunc(runs, func(b benchmark) bool { return b.name == *only }) {
+		fmt.Fprintf(stderr, "agentstore bench: --only %q is not conversations, knowledge or soak\n", *only)
+		return exitUsage
+	}
+	first := true
+	for _, r := range runs {
+		if *only != "" && r.name != *only {
+			continue
 		}
-		return 2
-	}
-	var err error
-	switch *only {
-	case "", "conversations":
-		if _, err = bench.Run(ctx, cfg, stdout); err != nil || *only != "" {
-			break
+		if !first {
+			fmt.Fprintln(stdout)
 		}
-		fmt.Fprintln(stdout)
-		fallthrough
-	case "knowledge":
-		err = bench.RunSearch(ctx, scfg, stdout)
-	default:
-		fmt.Fprintf(stderr, "agentstore bench: --only %q is not conversations or knowledge\n", *only)
-		return 2
+		first = false
+		fmt.Fprintf(stdout, "## %s\n\n", r.name)
+		if err := r.run(); err != nil {
+			return fail(stderr, err)
+		}
 	}
-	if err != nil {
-		fmt.Fprintf(stderr, "agentstore: %v\n", err)
-		return 1
-	}
-	return 0
+	return exitOK
 }
 
 func runDemo(ctx context.Context, url string, out io.Writer) error {
