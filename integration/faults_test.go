@@ -72,14 +72,17 @@ func blockSource(t *testing.T, org, source string) (release func()) {
 	}
 }
 
-// waitingPID returns the backend waiting for an advisory lock whose query
-// mentions marker.
-func waitingPID(t *testing.T, k *pgx.Conn, marker string) uint32 {
+// waitingPID returns the backend waiting for the advisory lock of key (as
+// the ingest takes it: hashtextextended(key, 0)). Advisory locks are
+// database-wide, so the key, not the query text, tells this test's waiter
+// from other tests'.
+func waitingPID(t *testing.T, k *pgx.Conn, key string) uint32 {
 	t.Helper()
 	var pid uint32
 	require.Eventually(t, func() bool {
-		err := k.QueryRow(t.Context(), `SELECT pid FROM pg_stat_activity
-WHERE wait_event_type = 'Lock' AND wait_event = 'advisory' AND query LIKE '%' || $1 || '%' LIMIT 1`, marker).Scan(&pid)
+		err := k.QueryRow(t.Context(), `SELECT l.pid FROM pg_locks l, hashtextextended($1, 0) AS h(key)
+WHERE l.locktype = 'advisory' AND NOT l.granted AND l.objsubid = 1
+  AND l.classid = ((h.key >> 32) & 4294967295)::oid AND l.objid = (h.key & 4294967295)::oid LIMIT 1`, key).Scan(&pid)
 		return err == nil
 	}, 10*time.Second, 10*time.Millisecond, "nothing waits on the lock")
 	return pid
@@ -98,7 +101,8 @@ func chunkContents(t *testing.T, st *storage.Store, doc string) []string {
 func TestReingestKilledOrCancelledKeepsTheOldVersion(t *testing.T) {
 	t.Parallel()
 	st := storagetest.Store(t)
-	ctx := member(t.Context(), "acme")
+	const org = "faults" // its own lock keys: other tests ingest acme/doc.md
+	ctx := member(t.Context(), org)
 	v1, v2 := paragraph("alpha", 120), paragraph("omega", 60)
 	_, err := st.Ingest(ctx, storage.DocumentInput{ID: "doc", Source: "doc.md", Content: v1})
 	require.NoError(t, err)
@@ -106,14 +110,14 @@ func TestReingestKilledOrCancelledKeepsTheOldVersion(t *testing.T) {
 	k := killer(t)
 
 	for _, fault := range []string{"terminated backend", "cancelled context"} {
-		release := blockSource(t, "acme", "doc.md")
+		release := blockSource(t, org, "doc.md")
 		ictx, cancel := context.WithCancel(ctx)
 		done := make(chan error, 1)
 		go func() {
 			_, err := st.Ingest(ictx, storage.DocumentInput{Source: "doc.md", Content: v2})
 			done <- err
 		}()
-		pid := waitingPID(t, k, "pg_advisory_xact_lock")
+		pid := waitingPID(t, k, org+"/doc.md")
 		if fault == "cancelled context" {
 			cancel()
 		} else {
