@@ -31,6 +31,8 @@ type Chunk struct {
 	ChunkIndex int `json:"chunk_index,omitempty"`
 	// Content holds the value of the "content" field.
 	Content string `json:"content,omitempty"`
+	// Heading holds the value of the "heading" field.
+	Heading string `json:"heading,omitempty"`
 	// Embedding holds the value of the "embedding" field.
 	Embedding pgvector.Vector `json:"embedding,omitempty"`
 	// Metadata holds the value of the "metadata" field.
@@ -78,7 +80,7 @@ func (*Chunk) scanValues(columns []string) ([]any, error) {
 			values[i] = new(pgvector.Vector)
 		case chunk.FieldChunkIndex:
 			values[i] = new(sql.NullInt64)
-		case chunk.FieldID, chunk.FieldOrganizationID, chunk.FieldDocumentID, chunk.FieldContent:
+		case chunk.FieldID, chunk.FieldOrganizationID, chunk.FieldDocumentID, chunk.FieldContent, chunk.FieldHeading:
 			values[i] = new(sql.NullString)
 		case chunk.FieldCreatedAt:
 			values[i] = new(sql.NullTime)
@@ -132,6 +134,12 @@ func (_m *Chunk) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field content", values[i])
 			} else if value.Valid {
 				_m.Content = value.String
+			}
+		case chunk.FieldHeading:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field heading", values[i])
+			} else if value.Valid {
+				_m.Heading = value.String
 			}
 		case chunk.FieldEmbedding:
 			if value, ok := values[i].(*pgvector.Vector); !ok {
@@ -214,6 +222,9 @@ func (_m *Chunk) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("content=")
 	builder.WriteString(_m.Content)
+	builder.WriteString(", ")
+	builder.WriteString("heading=")
+	builder.WriteString(_m.Heading)
 	builder.WriteString(", ")
 	builder.WriteString("embedding=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Embedding))

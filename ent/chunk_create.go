@@ -64,6 +64,20 @@ func (_c *ChunkCreate) SetContent(v string) *ChunkCreate {
 	return _c
 }
 
+// SetHeading sets the "heading" field.
+func (_c *ChunkCreate) SetHeading(v string) *ChunkCreate {
+	_c.mutation.SetHeading(v)
+	return _c
+}
+
+// SetNillableHeading sets the "heading" field if the given value is not nil.
+func (_c *ChunkCreate) SetNillableHeading(v *string) *ChunkCreate {
+	if v != nil {
+		_c.SetHeading(*v)
+	}
+	return _c
+}
+
 // SetEmbedding sets the "embedding" field.
 func (_c *ChunkCreate) SetEmbedding(v pgvector.Vector) *ChunkCreate {
 	_c.mutation.SetEmbedding(v)
@@ -151,6 +165,10 @@ func (_c *ChunkCreate) defaults() error {
 		v := chunk.DefaultCreatedAt()
 		_c.mutation.SetCreatedAt(v)
 	}
+	if _, ok := _c.mutation.Heading(); !ok {
+		v := chunk.DefaultHeading
+		_c.mutation.SetHeading(v)
+	}
 	if _, ok := _c.mutation.Metadata(); !ok {
 		v := chunk.DefaultMetadata
 		_c.mutation.SetMetadata(v)
@@ -204,6 +222,9 @@ func (_c *ChunkCreate) check() error {
 	}
 	if _, ok := _c.mutation.Content(); !ok {
 		return &ValidationError{Name: "content", err: errors.New(`ent: missing required field "Chunk.content"`)}
+	}
+	if _, ok := _c.mutation.Heading(); !ok {
+		return &ValidationError{Name: "heading", err: errors.New(`ent: missing required field "Chunk.heading"`)}
 	}
 	if _, ok := _c.mutation.Embedding(); !ok {
 		return &ValidationError{Name: "embedding", err: errors.New(`ent: missing required field "Chunk.embedding"`)}
@@ -270,6 +291,10 @@ func (_c *ChunkCreate) createSpec() (*Chunk, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.Content(); ok {
 		_spec.SetField(chunk.FieldContent, field.TypeString, value)
 		_node.Content = value
+	}
+	if value, ok := _c.mutation.Heading(); ok {
+		_spec.SetField(chunk.FieldHeading, field.TypeString, value)
+		_node.Heading = value
 	}
 	if value, ok := _c.mutation.Embedding(); ok {
 		_spec.SetField(chunk.FieldEmbedding, field.TypeOther, value)
@@ -365,6 +390,18 @@ func (u *ChunkUpsert) SetContent(v string) *ChunkUpsert {
 // UpdateContent sets the "content" field to the value that was provided on create.
 func (u *ChunkUpsert) UpdateContent() *ChunkUpsert {
 	u.SetExcluded(chunk.FieldContent)
+	return u
+}
+
+// SetHeading sets the "heading" field.
+func (u *ChunkUpsert) SetHeading(v string) *ChunkUpsert {
+	u.Set(chunk.FieldHeading, v)
+	return u
+}
+
+// UpdateHeading sets the "heading" field to the value that was provided on create.
+func (u *ChunkUpsert) UpdateHeading() *ChunkUpsert {
+	u.SetExcluded(chunk.FieldHeading)
 	return u
 }
 
@@ -487,6 +524,20 @@ func (u *ChunkUpsertOne) SetContent(v string) *ChunkUpsertOne {
 func (u *ChunkUpsertOne) UpdateContent() *ChunkUpsertOne {
 	return u.Update(func(s *ChunkUpsert) {
 		s.UpdateContent()
+	})
+}
+
+// SetHeading sets the "heading" field.
+func (u *ChunkUpsertOne) SetHeading(v string) *ChunkUpsertOne {
+	return u.Update(func(s *ChunkUpsert) {
+		s.SetHeading(v)
+	})
+}
+
+// UpdateHeading sets the "heading" field to the value that was provided on create.
+func (u *ChunkUpsertOne) UpdateHeading() *ChunkUpsertOne {
+	return u.Update(func(s *ChunkUpsert) {
+		s.UpdateHeading()
 	})
 }
 
@@ -784,6 +835,20 @@ func (u *ChunkUpsertBulk) SetContent(v string) *ChunkUpsertBulk {
 func (u *ChunkUpsertBulk) UpdateContent() *ChunkUpsertBulk {
 	return u.Update(func(s *ChunkUpsert) {
 		s.UpdateContent()
+	})
+}
+
+// SetHeading sets the "heading" field.
+func (u *ChunkUpsertBulk) SetHeading(v string) *ChunkUpsertBulk {
+	return u.Update(func(s *ChunkUpsert) {
+		s.SetHeading(v)
+	})
+}
+
+// UpdateHeading sets the "heading" field to the value that was provided on create.
+func (u *ChunkUpsertBulk) UpdateHeading() *ChunkUpsertBulk {
+	return u.Update(func(s *ChunkUpsert) {
+		s.UpdateHeading()
 	})
 }
 

@@ -44,6 +44,20 @@ func (_u *ChunkUpdate) SetNillableContent(v *string) *ChunkUpdate {
 	return _u
 }
 
+// SetHeading sets the "heading" field.
+func (_u *ChunkUpdate) SetHeading(v string) *ChunkUpdate {
+	_u.mutation.SetHeading(v)
+	return _u
+}
+
+// SetNillableHeading sets the "heading" field if the given value is not nil.
+func (_u *ChunkUpdate) SetNillableHeading(v *string) *ChunkUpdate {
+	if v != nil {
+		_u.SetHeading(*v)
+	}
+	return _u
+}
+
 // SetEmbedding sets the "embedding" field.
 func (_u *ChunkUpdate) SetEmbedding(v pgvector.Vector) *ChunkUpdate {
 	_u.mutation.SetEmbedding(v)
@@ -137,6 +151,9 @@ func (_u *ChunkUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if value, ok := _u.mutation.Content(); ok {
 		_spec.SetField(chunk.FieldContent, field.TypeString, value)
 	}
+	if value, ok := _u.mutation.Heading(); ok {
+		_spec.SetField(chunk.FieldHeading, field.TypeString, value)
+	}
 	if value, ok := _u.mutation.Embedding(); ok {
 		_spec.SetField(chunk.FieldEmbedding, field.TypeOther, value)
 	}
@@ -181,6 +198,20 @@ func (_u *ChunkUpdateOne) SetContent(v string) *ChunkUpdateOne {
 func (_u *ChunkUpdateOne) SetNillableContent(v *string) *ChunkUpdateOne {
 	if v != nil {
 		_u.SetContent(*v)
+	}
+	return _u
+}
+
+// SetHeading sets the "heading" field.
+func (_u *ChunkUpdateOne) SetHeading(v string) *ChunkUpdateOne {
+	_u.mutation.SetHeading(v)
+	return _u
+}
+
+// SetNillableHeading sets the "heading" field if the given value is not nil.
+func (_u *ChunkUpdateOne) SetNillableHeading(v *string) *ChunkUpdateOne {
+	if v != nil {
+		_u.SetHeading(*v)
 	}
 	return _u
 }
@@ -307,6 +338,9 @@ func (_u *ChunkUpdateOne) sqlSave(ctx context.Context) (_node *Chunk, err error)
 	}
 	if value, ok := _u.mutation.Content(); ok {
 		_spec.SetField(chunk.FieldContent, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.Heading(); ok {
+		_spec.SetField(chunk.FieldHeading, field.TypeString, value)
 	}
 	if value, ok := _u.mutation.Embedding(); ok {
 		_spec.SetField(chunk.FieldEmbedding, field.TypeOther, value)

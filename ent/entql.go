@@ -82,6 +82,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			chunk.FieldDocumentID:     {Type: field.TypeString, Column: chunk.FieldDocumentID},
 			chunk.FieldChunkIndex:     {Type: field.TypeInt, Column: chunk.FieldChunkIndex},
 			chunk.FieldContent:        {Type: field.TypeString, Column: chunk.FieldContent},
+			chunk.FieldHeading:        {Type: field.TypeString, Column: chunk.FieldHeading},
 			chunk.FieldEmbedding:      {Type: field.TypeOther, Column: chunk.FieldEmbedding},
 			chunk.FieldMetadata:       {Type: field.TypeJSON, Column: chunk.FieldMetadata},
 			chunk.FieldACL:            {Type: field.TypeOther, Column: chunk.FieldACL},
@@ -698,6 +699,11 @@ func (f *ChunkFilter) WhereChunkIndex(p entql.IntP) {
 // WhereContent applies the entql string predicate on the content field.
 func (f *ChunkFilter) WhereContent(p entql.StringP) {
 	f.Where(p.Field(chunk.FieldContent))
+}
+
+// WhereHeading applies the entql string predicate on the heading field.
+func (f *ChunkFilter) WhereHeading(p entql.StringP) {
+	f.Where(p.Field(chunk.FieldHeading))
 }
 
 // WhereEmbedding applies the entql other predicate on the embedding field.

@@ -1593,6 +1593,7 @@ type ChunkMutation struct {
 	chunk_index     *int
 	addchunk_index  *int
 	content         *string
+	heading         *string
 	embedding       *pgvector.Vector
 	metadata        *map[string]interface{}
 	acl             *pgarray.Text
@@ -1909,6 +1910,42 @@ func (m *ChunkMutation) ResetContent() {
 	m.content = nil
 }
 
+// SetHeading sets the "heading" field.
+func (m *ChunkMutation) SetHeading(s string) {
+	m.heading = &s
+}
+
+// Heading returns the value of the "heading" field in the mutation.
+func (m *ChunkMutation) Heading() (r string, exists bool) {
+	v := m.heading
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldHeading returns the old "heading" field's value of the Chunk entity.
+// If the Chunk object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ChunkMutation) OldHeading(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldHeading is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldHeading requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldHeading: %w", err)
+	}
+	return oldValue.Heading, nil
+}
+
+// ResetHeading resets all changes to the "heading" field.
+func (m *ChunkMutation) ResetHeading() {
+	m.heading = nil
+}
+
 // SetEmbedding sets the "embedding" field.
 func (m *ChunkMutation) SetEmbedding(pg pgvector.Vector) {
 	m.embedding = &pg
@@ -2114,7 +2151,7 @@ func (m *ChunkMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *ChunkMutation) Fields() []string {
-	fields := make([]string, 0, 9)
+	fields := make([]string, 0, 10)
 	if m.organization_id != nil {
 		fields = append(fields, chunk.FieldOrganizationID)
 	}
@@ -2129,6 +2166,9 @@ func (m *ChunkMutation) Fields() []string {
 	}
 	if m.content != nil {
 		fields = append(fields, chunk.FieldContent)
+	}
+	if m.heading != nil {
+		fields = append(fields, chunk.FieldHeading)
 	}
 	if m.embedding != nil {
 		fields = append(fields, chunk.FieldEmbedding)
@@ -2160,6 +2200,8 @@ func (m *ChunkMutation) Field(name string) (ent.Value, bool) {
 		return m.ChunkIndex()
 	case chunk.FieldContent:
 		return m.Content()
+	case chunk.FieldHeading:
+		return m.Heading()
 	case chunk.FieldEmbedding:
 		return m.Embedding()
 	case chunk.FieldMetadata:
@@ -2187,6 +2229,8 @@ func (m *ChunkMutation) OldField(ctx context.Context, name string) (ent.Value, e
 		return m.OldChunkIndex(ctx)
 	case chunk.FieldContent:
 		return m.OldContent(ctx)
+	case chunk.FieldHeading:
+		return m.OldHeading(ctx)
 	case chunk.FieldEmbedding:
 		return m.OldEmbedding(ctx)
 	case chunk.FieldMetadata:
@@ -2238,6 +2282,13 @@ func (m *ChunkMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetContent(v)
+		return nil
+	case chunk.FieldHeading:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetHeading(v)
 		return nil
 	case chunk.FieldEmbedding:
 		v, ok := value.(pgvector.Vector)
@@ -2345,6 +2396,9 @@ func (m *ChunkMutation) ResetField(name string) error {
 		return nil
 	case chunk.FieldContent:
 		m.ResetContent()
+		return nil
+	case chunk.FieldHeading:
+		m.ResetHeading()
 		return nil
 	case chunk.FieldEmbedding:
 		m.ResetEmbedding()

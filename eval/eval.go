@@ -47,8 +47,12 @@ func Run(ctx context.Context, store *storage.Store, c *Collection, w io.Writer) 
 	// The run's organization goes when the run does (its chunks cascade).
 	defer store.Client().Document.Delete().Exec(context.WithoutCancel(ctx)) //nolint:errcheck // best effort
 	start := time.Now()
-	for id, text := range c.Documents {
-		if _, err := store.Ingest(ctx, storage.DocumentInput{ID: docID(ctx, id), Source: id, Content: text}); err != nil {
+	for id, d := range c.Documents {
+		in := storage.DocumentInput{ID: docID(ctx, id), Source: id, Content: d.Text}
+		if d.Title != "" {
+			in.Title = &d.Title
+		}
+		if _, err := store.Ingest(ctx, in); err != nil {
 			return nil, fmt.Errorf("eval: ingest %s: %w", id, err)
 		}
 	}

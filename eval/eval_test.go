@@ -16,7 +16,8 @@ func TestLoad(t *testing.T) {
 	c, err := eval.Load("testdata/tiny")
 	require.NoError(t, err)
 	require.Len(t, c.Documents, 3)
-	require.Equal(t, "Refund policy\nRefunds are issued within five days of a return.", c.Documents["1"], "title and text only")
+	require.Equal(t, eval.Document{Title: "Refund policy", Text: "Refunds are issued within five days of a return."}, c.Documents["1"],
+		"title and text only")
 	require.Equal(t, "express shipping", c.Queries["2"])
 	require.Equal(t, map[string]bool{"2": true}, c.Relevant["2"])
 	_, err = eval.Load("testdata")

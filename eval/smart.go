@@ -16,7 +16,7 @@ import (
 
 // Collection is a parsed test collection.
 type Collection struct {
-	Documents map[string]string          // id → title and text
+	Documents map[string]Document        // by id
 	Queries   map[string]string          // id → text
 	Relevant  map[string]map[string]bool // query id → relevant document ids
 }
@@ -30,13 +30,20 @@ func Load(dir string) (*Collection, error) {
 		}
 		return m[0], nil
 	}
-	c := &Collection{Relevant: map[string]map[string]bool{}}
-	var err error
-	if c.Documents, err = readRecords(find, "ALL", []string{"T", "W"}); err != nil {
+	c := &Collection{Documents: map[string]Document{}, Queries: map[string]string{}, Relevant: map[string]map[string]bool{}}
+	docs, err := readRecords(find, "ALL")
+	if err != nil {
 		return nil, err
 	}
-	if c.Queries, err = readRecords(find, "QRY", []string{"W"}); err != nil {
+	for id, fields := range docs {
+		c.Documents[id] = Document{Title: fields["T"], Text: fields["W"]}
+	}
+	queries, err := readRecords(find, "QRY")
+	if err != nil {
 		return nil, err
+	}
+	for id, fields := range queries {
+		c.Queries[id] = fields["W"]
 	}
 	err = withFile(find, "REL", func(r io.Reader) error {
 		sc := bufio.NewScanner(r)
@@ -69,23 +76,29 @@ func withFile(find func(string) (string, error), ext string, fn func(io.Reader) 
 	return fn(f)
 }
 
-func readRecords(find func(string) (string, error), ext string, keep []string) (out map[string]string, err error) {
+// Document is a collection document: its .T and .W fields.
+type Document struct{ Title, Text string }
+
+func readRecords(find func(string) (string, error), ext string) (out map[string]map[string]string, err error) {
 	err = withFile(find, ext, func(r io.Reader) error {
-		out, err = parseRecords(r, keep)
+		out, err = parseRecords(r)
 		return err
 	})
 	return out, err
 }
 
 // parseRecords reads SMART records: ".I id" starts one, ".X" lines start
-// fields; the text of the kept fields is joined.
-func parseRecords(r io.Reader, keep []string) (map[string]string, error) {
-	out := map[string]string{}
+// its fields; it returns each record's fields' text by field letter.
+func parseRecords(r io.Reader) (map[string]map[string]string, error) {
+	out := map[string]map[string]string{}
 	var id, field string
 	var text strings.Builder
 	flush := func() {
-		if id != "" {
-			out[id] = strings.TrimSpace(text.String())
+		if id != "" && field != "" {
+			if out[id] == nil {
+				out[id] = map[string]string{}
+			}
+			out[id][field] = strings.TrimSpace(text.String())
 		}
 		text.Reset()
 	}
@@ -99,15 +112,12 @@ func parseRecords(r io.Reader, keep []string) (map[string]string, error) {
 			continue
 		}
 		if len(line) >= 2 && line[0] == '.' && strings.TrimSpace(line[2:]) == "" && line[1] >= 'A' && line[1] <= 'Z' {
+			flush()
 			field = line[1:2]
 			continue
 		}
-		for _, k := range keep {
-			if field == k {
-				text.WriteString(line)
-				text.WriteByte('\n')
-			}
-		}
+		text.WriteString(line)
+		text.WriteByte('\n')
 	}
 	flush()
 	return out, sc.Err()

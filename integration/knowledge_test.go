@@ -84,6 +84,58 @@ func TestIngestWritesDocumentAndChunks(t *testing.T) {
 	require.Zero(t, n, "chunks go with their document")
 }
 
+func TestTitleHeadsEveryChunk(t *testing.T) {
+	t.Parallel()
+	emb := &countingEmbedder{Deterministic: embed.NewDeterministic(schema.EmbeddingDimensions)}
+	st := storagetest.Store(t, storage.WithEmbedder(emb))
+	ctx := member(t.Context(), "acme")
+	title := "Zeppelin maintenance"
+	in := storage.DocumentInput{Source: "manual.md", Title: &title, Content: paragraph("alpha", 60)}
+	res, err := st.Ingest(ctx, in)
+	require.NoError(t, err)
+	require.Greater(t, res.Chunks, 2)
+	require.NotContains(t, in.Content, "zeppelin")
+
+	// Only the title names the subject, yet every chunk is found by it, in
+	// both arms.
+	hits, err := st.Search(ctx, storage.SearchRequest{Query: "zeppelin", Limit: 50})
+	require.NoError(t, err)
+	require.Len(t, hits, res.Chunks)
+	for _, h := range hits {
+		require.NotNil(t, h.SparseRank, h.ChunkID)
+		require.NotNil(t, h.DenseRank, h.ChunkID)
+		require.Less(t, *h.Distance, 0.99, "the title's words are in the chunk's embedding")
+		require.NotContains(t, h.Content, "Zeppelin", "the heading is not part of the content")
+	}
+	headings, err := st.Client().Chunk.Query().Select(chunk.FieldHeading).Strings(access.SystemContext(t.Context()))
+	require.NoError(t, err)
+	require.Len(t, headings, res.Chunks)
+	for _, h := range headings {
+		require.Equal(t, title, h)
+	}
+
+	// A new title is new content: re-embedded, re-headed.
+	before := emb.texts.Load()
+	retitled := "Airship care"
+	in.Title = &retitled
+	res, err = st.Ingest(ctx, in)
+	require.NoError(t, err)
+	require.False(t, res.Unchanged)
+	require.Equal(t, before+int64(res.Chunks), emb.texts.Load())
+	hits, err = st.Search(ctx, storage.SearchRequest{Query: "zeppelin"})
+	require.NoError(t, err)
+	require.NotEmpty(t, hits, "the dense arm always has neighbours")
+	for _, h := range hits {
+		require.Nil(t, h.SparseRank, "the old title is gone from the sparse arm")
+		require.InDelta(t, 1, *h.Distance, 1e-6, "and from the embeddings")
+	}
+
+	long := strings.Repeat("t", storage.MaxTitleBytes+1)
+	in.Title = &long
+	_, err = st.Ingest(ctx, in)
+	require.ErrorIs(t, err, storage.ErrInvalidInput)
+}
+
 func TestIngestACLStamp(t *testing.T) {
 	t.Parallel()
 	st := storagetest.Store(t)

@@ -86,7 +86,7 @@ func (s *Store) changed(ctx context.Context, org string, docs []DocumentInput) (
 	}
 	out := docs[:0:0]
 	for _, d := range docs {
-		if stored[d.Source] != contentHash(d.Content) {
+		if stored[d.Source] != documentHash(d) {
 			out = append(out, d)
 		}
 	}
@@ -94,13 +94,16 @@ func (s *Store) changed(ctx context.Context, org string, docs []DocumentInput) (
 }
 
 // embedAll splits every document and embeds all chunks in one call (the
-// embedder batches); rows[i] are the chunks of docs[i].
+// embedder batches); rows[i] are the chunks of docs[i]. Each chunk is
+// embedded under its document's title, as the sparse arm searches it.
 func (s *Store) embedAll(ctx context.Context, docs []DocumentInput) ([][]vector.ChunkRow, error) {
 	var texts []string
 	pieces := make([][]string, len(docs))
 	for i, d := range docs {
 		pieces[i] = SplitText(d.Content, DefaultChunkSize, DefaultChunkOverlap)
-		texts = append(texts, pieces[i]...)
+		for _, p := range pieces[i] {
+			texts = append(texts, s.cfg.denseText(deref(d.Title)+"\n"+p))
+		}
 	}
 	vecs, err := s.cfg.embed(ctx, texts)
 	if err != nil {
@@ -111,7 +114,7 @@ func (s *Store) embedAll(ctx context.Context, docs []DocumentInput) ([][]vector.
 	for i, ps := range pieces {
 		rows[i] = make([]vector.ChunkRow, len(ps))
 		for j, p := range ps {
-			rows[i][j] = vector.ChunkRow{Index: j, Content: p, Embedding: vecs[k], Metadata: docs[i].Metadata}
+			rows[i][j] = vector.ChunkRow{Index: j, Heading: deref(docs[i].Title), Content: p, Embedding: vecs[k], Metadata: docs[i].Metadata}
 			k++
 		}
 	}

@@ -21,8 +21,11 @@ const MaxSourceBytes = 2048
 
 // DocumentInput is the input of Ingest.
 type DocumentInput struct {
-	ID      string // optional; a UUID when the source is new
-	Source  string // path or URL; unique per organization: re-ingesting it replaces the document
+	ID     string // optional; a UUID when the source is new
+	Source string // path or URL; unique per organization: re-ingesting it replaces the document
+	// Title (at most MaxTitleBytes) heads every chunk: searched and
+	// embedded with it, so a chunk that never names its subject is found by
+	// it.
 	Title   *string
 	Content string
 	// Metadata is stored on the document and each chunk.
@@ -57,7 +60,7 @@ func (s *Store) Ingest(ctx context.Context, in DocumentInput) (*IngestResult, er
 		return nil, err
 	}
 	acl := documentACL(in)
-	hash := contentHash(in.Content)
+	hash := documentHash(in)
 	// The source may be hidden from this viewer by its ACL; it is still
 	// this organization's source to replace.
 	prev, err := s.client.Document.Query().Where(document.OrganizationID(org), document.Source(in.Source)).
@@ -108,6 +111,10 @@ func (s *Store) Ingest(ctx context.Context, in DocumentInput) (*IngestResult, er
 	return res, nil
 }
 
+// documentHash identifies what a document's chunks are made of: its title
+// and content. An unchanged hash costs no embedding call on re-ingest.
+func documentHash(in DocumentInput) string { return contentHash(deref(in.Title) + "\n" + in.Content) }
+
 // stamp names a document's chunks and copies its access onto them.
 func stamp(rows []vector.ChunkRow, documentID string, acl *access.ACL, sets []string) {
 	for i := range rows {
@@ -128,7 +135,7 @@ func documentACL(in DocumentInput) *access.ACL {
 // newDocument builds the insert of a document.
 func newDocument(client *ent.Client, org string, in DocumentInput, acl *access.ACL) *ent.DocumentCreate {
 	return client.Document.Create().SetOrganizationID(org).SetSource(in.Source).SetNillableTitle(in.Title).
-		SetContentHash(contentHash(in.Content)).SetMetadata(orEmpty(in.Metadata)).
+		SetContentHash(documentHash(in)).SetMetadata(orEmpty(in.Metadata)).
 		SetACL(pgarray.Text(acl.Principals())).SetDocumentSets(pgarray.Text(in.DocumentSets)).
 		SetNillableBoost(in.Boost).SetNillableID(nonEmpty(in.ID))
 }
@@ -145,7 +152,7 @@ func (s *Store) checkDocument(in DocumentInput) error {
 	c.key("source", in.Source, true)
 	c.textMax("source", in.Source, MaxSourceBytes)
 	if in.Title != nil {
-		c.key("title", *in.Title, false)
+		c.textMax("title", *in.Title, MaxTitleBytes)
 	}
 	c.text("content", in.Content)
 	c.json("metadata", in.Metadata)

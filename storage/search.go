@@ -125,7 +125,7 @@ func (s *Store) searchParams(ctx context.Context, req SearchRequest) (p vector.S
 	if !v.SeesAllDocuments() {
 		p.Principals = v.Principals()
 	}
-	vecs, err := s.cfg.embed(ctx, []string{denseQuery(req.Query)})
+	vecs, err := s.cfg.embed(ctx, []string{s.cfg.denseText(req.Query)})
 	if err != nil {
 		return p, 0, err
 	}

@@ -3,12 +3,14 @@ package storage
 import (
 	"strings"
 	"unicode"
+
+	"github.com/agentstore/agentstore/embed"
 )
 
-// queryStopwords are English function words. The deterministic embedder
-// hashes every token alike, so in a question they outweigh the words that
-// carry its meaning; the dense arm embeds the question without them.
-var queryStopwords = map[string]bool{}
+// stopwords are English function words. The deterministic embedder hashes
+// every token alike, so they outweigh the words that carry meaning; the
+// dense arm embeds questions and chunks without them.
+var stopwords = map[string]bool{}
 
 func init() {
 	for _, w := range strings.Fields(`a about above after again against all am an and any are as at be because been
@@ -18,17 +20,27 @@ more most my myself no nor not now of off on once only or other our ours ourselv
 should so some such than that the their theirs them themselves then there these they this those through
 to too under until up very was we were what when where which while who whom why will with would you your
 yours yourself yourselves also may might must shall there's what's give given describe`) {
-		queryStopwords[w] = true
+		stopwords[w] = true
 	}
 }
 
-// denseQuery is the query text the dense arm embeds: its words less the
-// stopwords, or the whole text when nothing else is left.
-func denseQuery(q string) string {
+// denseText is the text the dense arm embeds for q (a question or a
+// chunk). A semantic embedder reads q whole; the deterministic one, which
+// hashes words, reads q without its stopwords.
+func (c *config) denseText(q string) string {
+	if _, lexical := c.embedder.(embed.Deterministic); !lexical {
+		return q
+	}
+	return withoutStopwords(q)
+}
+
+// withoutStopwords is q's words less the stopwords, or q when nothing else
+// is left.
+func withoutStopwords(q string) string {
 	words := strings.FieldsFunc(q, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsNumber(r) })
 	kept := words[:0:0]
 	for _, w := range words {
-		if !queryStopwords[strings.ToLower(w)] {
+		if !stopwords[strings.ToLower(w)] {
 			kept = append(kept, w)
 		}
 	}

@@ -8,8 +8,8 @@ import (
 
 func TestDenseQuery(t *testing.T) {
 	t.Parallel()
-	require.Equal(t, "refund policy", denseQuery("What is the refund policy?"))
-	require.Equal(t, "Refund Policy", denseQuery("Refund Policy"))
-	require.Equal(t, "what is it", denseQuery("what is it"), "all stopwords: keep the text")
-	require.Equal(t, "", denseQuery(""))
+	require.Equal(t, "refund policy", withoutStopwords("What is the refund policy?"))
+	require.Equal(t, "Refund Policy", withoutStopwords("Refund Policy"))
+	require.Equal(t, "what is it", withoutStopwords("what is it"), "all stopwords: keep the text")
+	require.Equal(t, "", withoutStopwords(""))
 }

@@ -9,6 +9,9 @@ import (
 // MaxIDBytes caps ids and other key-like text (names, emails, keys).
 const MaxIDBytes = 255
 
+// MaxTitleBytes caps a document's title, which every chunk carries.
+const MaxTitleBytes = 1024
+
 // checker collects the first problem of an input, naming its field.
 // PostgreSQL rejects NUL bytes in text and jsonb, and invalid UTF-8 would
 // be rewritten on the way: both are refused up front, so nothing is lost.

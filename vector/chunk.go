@@ -14,6 +14,7 @@ type ChunkRow struct {
 	ID           string
 	DocumentID   string
 	Index        int
+	Heading      string // the document's title, searched with the content
 	Content      string
 	Embedding    []float32
 	Metadata     map[string]any
@@ -21,7 +22,7 @@ type ChunkRow struct {
 	DocumentSets []string
 }
 
-var chunkColumns = []string{"id", "organization_id", "document_id", "chunk_index", "content", "embedding",
+var chunkColumns = []string{"id", "organization_id", "document_id", "chunk_index", "heading", "content", "embedding",
 	"metadata", "acl", "document_sets", "created_at"}
 
 const deleteChunks = `DELETE FROM chunks WHERE organization_id = $1 AND document_id = ANY($2)`
@@ -40,7 +41,7 @@ func ReplaceChunks(ctx context.Context, q Copier, organizationID string, documen
 		if meta == nil {
 			meta = map[string]any{}
 		}
-		return []any{r.ID, organizationID, r.DocumentID, r.Index, r.Content, pgvector.NewVector(r.Embedding),
+		return []any{r.ID, organizationID, r.DocumentID, r.Index, r.Heading, r.Content, pgvector.NewVector(r.Embedding),
 			meta, nonNil(r.ACL), nonNil(r.DocumentSets), now}, nil
 	}))
 	if err != nil {

@@ -26,6 +26,8 @@ const (
 	FieldChunkIndex = "chunk_index"
 	// FieldContent holds the string denoting the content field in the database.
 	FieldContent = "content"
+	// FieldHeading holds the string denoting the heading field in the database.
+	FieldHeading = "heading"
 	// FieldEmbedding holds the string denoting the embedding field in the database.
 	FieldEmbedding = "embedding"
 	// FieldMetadata holds the string denoting the metadata field in the database.
@@ -55,6 +57,7 @@ var Columns = []string{
 	FieldDocumentID,
 	FieldChunkIndex,
 	FieldContent,
+	FieldHeading,
 	FieldEmbedding,
 	FieldMetadata,
 	FieldACL,
@@ -87,6 +90,8 @@ var (
 	DocumentIDValidator func(string) error
 	// ChunkIndexValidator is a validator for the "chunk_index" field. It is called by the builders before save.
 	ChunkIndexValidator func(int) error
+	// DefaultHeading holds the default value on creation for the "heading" field.
+	DefaultHeading string
 	// DefaultMetadata holds the default value on creation for the "metadata" field.
 	DefaultMetadata map[string]interface{}
 	// DefaultACL holds the default value on creation for the "acl" field.
@@ -130,6 +135,11 @@ func ByChunkIndex(opts ...sql.OrderTermOption) OrderOption {
 // ByContent orders the results by the content field.
 func ByContent(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldContent, opts...).ToFunc()
+}
+
+// ByHeading orders the results by the heading field.
+func ByHeading(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldHeading, opts...).ToFunc()
 }
 
 // ByEmbedding orders the results by the embedding field.

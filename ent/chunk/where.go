@@ -92,6 +92,11 @@ func Content(v string) predicate.Chunk {
 	return predicate.Chunk(sql.FieldEQ(FieldContent, v))
 }
 
+// Heading applies equality check predicate on the "heading" field. It's identical to HeadingEQ.
+func Heading(v string) predicate.Chunk {
+	return predicate.Chunk(sql.FieldEQ(FieldHeading, v))
+}
+
 // Embedding applies equality check predicate on the "embedding" field. It's identical to EmbeddingEQ.
 func Embedding(v pgvector.Vector) predicate.Chunk {
 	return predicate.Chunk(sql.FieldEQ(FieldEmbedding, v))
@@ -380,6 +385,71 @@ func ContentEqualFold(v string) predicate.Chunk {
 // ContentContainsFold applies the ContainsFold predicate on the "content" field.
 func ContentContainsFold(v string) predicate.Chunk {
 	return predicate.Chunk(sql.FieldContainsFold(FieldContent, v))
+}
+
+// HeadingEQ applies the EQ predicate on the "heading" field.
+func HeadingEQ(v string) predicate.Chunk {
+	return predicate.Chunk(sql.FieldEQ(FieldHeading, v))
+}
+
+// HeadingNEQ applies the NEQ predicate on the "heading" field.
+func HeadingNEQ(v string) predicate.Chunk {
+	return predicate.Chunk(sql.FieldNEQ(FieldHeading, v))
+}
+
+// HeadingIn applies the In predicate on the "heading" field.
+func HeadingIn(vs ...string) predicate.Chunk {
+	return predicate.Chunk(sql.FieldIn(FieldHeading, vs...))
+}
+
+// HeadingNotIn applies the NotIn predicate on the "heading" field.
+func HeadingNotIn(vs ...string) predicate.Chunk {
+	return predicate.Chunk(sql.FieldNotIn(FieldHeading, vs...))
+}
+
+// HeadingGT applies the GT predicate on the "heading" field.
+func HeadingGT(v string) predicate.Chunk {
+	return predicate.Chunk(sql.FieldGT(FieldHeading, v))
+}
+
+// HeadingGTE applies the GTE predicate on the "heading" field.
+func HeadingGTE(v string) predicate.Chunk {
+	return predicate.Chunk(sql.FieldGTE(FieldHeading, v))
+}
+
+// HeadingLT applies the LT predicate on the "heading" field.
+func HeadingLT(v string) predicate.Chunk {
+	return predicate.Chunk(sql.FieldLT(FieldHeading, v))
+}
+
+// HeadingLTE applies the LTE predicate on the "heading" field.
+func HeadingLTE(v string) predicate.Chunk {
+	return predicate.Chunk(sql.FieldLTE(FieldHeading, v))
+}
+
+// HeadingContains applies the Contains predicate on the "heading" field.
+func HeadingContains(v string) predicate.Chunk {
+	return predicate.Chunk(sql.FieldContains(FieldHeading, v))
+}
+
+// HeadingHasPrefix applies the HasPrefix predicate on the "heading" field.
+func HeadingHasPrefix(v string) predicate.Chunk {
+	return predicate.Chunk(sql.FieldHasPrefix(FieldHeading, v))
+}
+
+// HeadingHasSuffix applies the HasSuffix predicate on the "heading" field.
+func HeadingHasSuffix(v string) predicate.Chunk {
+	return predicate.Chunk(sql.FieldHasSuffix(FieldHeading, v))
+}
+
+// HeadingEqualFold applies the EqualFold predicate on the "heading" field.
+func HeadingEqualFold(v string) predicate.Chunk {
+	return predicate.Chunk(sql.FieldEqualFold(FieldHeading, v))
+}
+
+// HeadingContainsFold applies the ContainsFold predicate on the "heading" field.
+func HeadingContainsFold(v string) predicate.Chunk {
+	return predicate.Chunk(sql.FieldContainsFold(FieldHeading, v))
 }
 
 // EmbeddingEQ applies the EQ predicate on the "embedding" field.

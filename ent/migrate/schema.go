@@ -75,6 +75,7 @@ var (
 		{Name: "created_at", Type: field.TypeTime},
 		{Name: "chunk_index", Type: field.TypeInt},
 		{Name: "content", Type: field.TypeString, SchemaType: map[string]string{"postgres": "text"}},
+		{Name: "heading", Type: field.TypeString, Default: "", SchemaType: map[string]string{"postgres": "text"}},
 		{Name: "embedding", Type: field.TypeOther, SchemaType: map[string]string{"postgres": "vector(1024)"}},
 		{Name: "metadata", Type: field.TypeJSON, Default: "{}"},
 		{Name: "acl", Type: field.TypeOther, Default: schema.Expr("'{*}'::text[]"), SchemaType: map[string]string{"postgres": "text[]"}},
@@ -89,7 +90,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "chunks_documents_chunks",
-				Columns:    []*schema.Column{ChunksColumns[9]},
+				Columns:    []*schema.Column{ChunksColumns[10]},
 				RefColumns: []*schema.Column{DocumentsColumns[0]},
 				OnDelete:   schema.Cascade,
 			},
@@ -98,7 +99,7 @@ var (
 			{
 				Name:    "chunk_document_id_chunk_index",
 				Unique:  true,
-				Columns: []*schema.Column{ChunksColumns[9], ChunksColumns[3]},
+				Columns: []*schema.Column{ChunksColumns[10], ChunksColumns[3]},
 			},
 			{
 				Name:    "chunk_organization_id",
@@ -108,7 +109,7 @@ var (
 			{
 				Name:    "chunk_embedding",
 				Unique:  false,
-				Columns: []*schema.Column{ChunksColumns[5]},
+				Columns: []*schema.Column{ChunksColumns[6]},
 				Annotation: &entsql.IndexAnnotation{
 					OpClass: "vector_cosine_ops",
 					Type:    "hnsw",
@@ -117,7 +118,7 @@ var (
 			{
 				Name:    "chunk_acl",
 				Unique:  false,
-				Columns: []*schema.Column{ChunksColumns[7]},
+				Columns: []*schema.Column{ChunksColumns[8]},
 				Annotation: &entsql.IndexAnnotation{
 					Type: "GIN",
 				},
@@ -125,7 +126,7 @@ var (
 			{
 				Name:    "chunk_document_sets",
 				Unique:  false,
-				Columns: []*schema.Column{ChunksColumns[8]},
+				Columns: []*schema.Column{ChunksColumns[9]},
 				Annotation: &entsql.IndexAnnotation{
 					Type: "GIN",
 				},

@@ -142,16 +142,20 @@ func init() {
 	chunkDescChunkIndex := chunkFields[2].Descriptor()
 	// chunk.ChunkIndexValidator is a validator for the "chunk_index" field. It is called by the builders before save.
 	chunk.ChunkIndexValidator = chunkDescChunkIndex.Validators[0].(func(int) error)
+	// chunkDescHeading is the schema descriptor for heading field.
+	chunkDescHeading := chunkFields[4].Descriptor()
+	// chunk.DefaultHeading holds the default value on creation for the heading field.
+	chunk.DefaultHeading = chunkDescHeading.Default.(string)
 	// chunkDescMetadata is the schema descriptor for metadata field.
-	chunkDescMetadata := chunkFields[5].Descriptor()
+	chunkDescMetadata := chunkFields[6].Descriptor()
 	// chunk.DefaultMetadata holds the default value on creation for the metadata field.
 	chunk.DefaultMetadata = chunkDescMetadata.Default.(map[string]interface{})
 	// chunkDescACL is the schema descriptor for acl field.
-	chunkDescACL := chunkFields[6].Descriptor()
+	chunkDescACL := chunkFields[7].Descriptor()
 	// chunk.DefaultACL holds the default value on creation for the acl field.
 	chunk.DefaultACL = chunkDescACL.Default.(pgarray.Text)
 	// chunkDescDocumentSets is the schema descriptor for document_sets field.
-	chunkDescDocumentSets := chunkFields[7].Descriptor()
+	chunkDescDocumentSets := chunkFields[8].Descriptor()
 	// chunk.DefaultDocumentSets holds the default value on creation for the document_sets field.
 	chunk.DefaultDocumentSets = chunkDescDocumentSets.Default.(pgarray.Text)
 	// chunkDescID is the schema descriptor for id field.

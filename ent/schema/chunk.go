@@ -9,8 +9,8 @@ import (
 )
 
 // Chunk is a piece of a document with its embedding. The table also has a
-// generated, stored tsvector of content (content_tsv, GIN-indexed) that ent
-// does not model; see storage/migration's diff hooks.
+// generated, stored tsvector of heading and content (content_tsv,
+// GIN-indexed) that ent does not model; see storage/migration's diff hooks.
 type Chunk struct{ ent.Schema }
 
 // Mixin of the Chunk.
@@ -23,6 +23,9 @@ func (Chunk) Fields() []ent.Field {
 		field.String("document_id").NotEmpty().Immutable().SchemaType(textType),
 		field.Int("chunk_index").NonNegative().Immutable(),
 		field.String("content").SchemaType(textType),
+		// The document's title: searched and embedded with every chunk, so a
+		// chunk that never names its subject is still found by it.
+		field.String("heading").Default("").SchemaType(textType),
 		embeddingField(),
 		jsonObject("metadata"),
 		aclField(),

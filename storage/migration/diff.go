@@ -190,7 +190,7 @@ func contentTSV(s *atlas.Schema) error {
 	c := atlas.NewNullColumn("content_tsv").
 		SetType(&postgres.TextSearchType{T: postgres.TypeTSVector}).
 		SetGeneratedExpr(&atlas.GeneratedExpr{
-			Expr: "to_tsvector('" + TextSearchConfig + "'::regconfig, content)",
+			Expr: "to_tsvector('" + TextSearchConfig + "'::regconfig, ((heading || ' '::text) || content))",
 			Type: "STORED",
 		})
 	t.AddColumns(c)

@@ -161,7 +161,7 @@ func TestDiffFindsMissingTable(t *testing.T) {
 	require.True(t, strings.HasSuffix(got[1].Name(), "_catch_up.sql"))
 	body := string(got[1].Bytes())
 	require.Contains(t, body, `CREATE TABLE "conversations"`)
-	require.Contains(t, body, `GENERATED ALWAYS AS (to_tsvector('english'::regconfig, content)) STORED`)
+	require.Contains(t, body, `GENERATED ALWAYS AS (to_tsvector('english'::regconfig, ((heading || ' '::text) || content))) STORED`)
 	require.NoError(t, migration.Validate(dir))
 }
 
@@ -208,6 +208,21 @@ func TestLint(t *testing.T) {
 		require.NotEmpty(t, findings)
 		require.Equal(t, "DS103", findings[0].Code, findings[0].String())
 		require.Contains(t, findings[0].Text, "name")
+	})
+	t.Run("SilencedByDirective", func(t *testing.T) {
+		t.Parallel()
+		for directive, silenced := range map[string]bool{"": true, " DS103": true, " destructive": true, " DS102": false} {
+			dir := embedded(t)
+			addFile(t, dir, "drop_name", "-- atlas:nolint"+directive+"\nALTER TABLE \"conversations\" DROP COLUMN \"name\";\n")
+			var findings []migration.Finding
+			err := migration.WithDevDatabase(t.Context(), url, func(dev *sql.DB) error {
+				var err error
+				findings, err = migration.Lint(t.Context(), dev, dir, 1)
+				return err
+			})
+			require.NoError(t, err, directive)
+			require.Equal(t, silenced, len(findings) == 0, "nolint%q: %v", directive, findings)
+		}
 	})
 }
 
