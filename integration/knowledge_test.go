@@ -2,6 +2,8 @@ package integration
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -294,4 +296,59 @@ func TestIngestMany(t *testing.T) {
 	require.ErrorIs(t, err, storage.ErrInvalidInput)
 	_, err = st.IngestMany(ctx, []storage.DocumentInput{{Source: "y", Content: "a\x00"}})
 	require.ErrorIs(t, err, storage.ErrInvalidInput)
+}
+
+// failingEmbedder embeds until its countdown of calls runs out, then fails
+// or cancels the ingest.
+type failingEmbedder struct {
+	embed.Deterministic
+	calls  atomic.Int64
+	failAt int64
+	cancel context.CancelFunc // nil: fail with an error
+}
+
+func (f *failingEmbedder) Embed(ctx context.Context, texts []string) ([][]float32, error) {
+	if f.calls.Add(1) == f.failAt {
+		if f.cancel != nil {
+			f.cancel()
+			return nil, ctx.Err()
+		}
+		return nil, errors.New("embedder down")
+	}
+	return f.Deterministic.Embed(ctx, texts)
+}
+
+func TestIngestManyIsAllOrNothing(t *testing.T) {
+	t.Parallel()
+	// Batches after the first are embedded while the one before is written:
+	// a failure (or cancellation) there must still leave nothing behind.
+	docs := make([]storage.DocumentInput, 2500)
+	for i := range docs {
+		docs[i] = storage.DocumentInput{Source: fmt.Sprintf("doc-%d", i), Content: fmt.Sprintf("document %d", i)}
+	}
+	for _, cancels := range []bool{false, true} {
+		for _, failAt := range []int64{1, 2, 3} {
+			emb := &failingEmbedder{Deterministic: embed.NewDeterministic(schema.EmbeddingDimensions), failAt: failAt}
+			st := storagetest.Store(t, storage.WithEmbedder(emb))
+			ctx, cancel := context.WithCancel(member(t.Context(), "acme"))
+			if cancels {
+				emb.cancel = cancel
+			}
+			_, err := st.IngestMany(ctx, docs)
+			cancel()
+			require.Error(t, err, "fail at call %d (calls %d)", failAt, emb.calls.Load())
+			if cancels {
+				require.ErrorIs(t, err, context.Canceled)
+			}
+			n, err := st.Client().Document.Query().Count(access.SystemContext(t.Context()))
+			require.NoError(t, err)
+			require.Zero(t, n, "fail at call %d (cancel %v): nothing is written", failAt, cancels)
+		}
+	}
+	emb := &failingEmbedder{Deterministic: embed.NewDeterministic(schema.EmbeddingDimensions)}
+	st := storagetest.Store(t, storage.WithEmbedder(emb))
+	res, err := st.IngestMany(member(t.Context(), "acme"), docs)
+	require.NoError(t, err)
+	require.Equal(t, 2500, res.Documents)
+	require.Equal(t, int64(3), emb.calls.Load(), "one embedding call per batch of 1000")
 }

@@ -1,11 +1,12 @@
 package storage
 
 import (
+	"cmp"
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/agentstore/agentstore/access"
-	"github.com/agentstore/agentstore/ent"
 	"github.com/agentstore/agentstore/ent/document"
 	"github.com/agentstore/agentstore/vector"
 )
@@ -21,10 +22,11 @@ type IngestManyResult struct {
 	Chunks    int // written
 }
 
-// IngestMany is the bulk path of Ingest: it embeds the chunks of all
-// documents in batches, then upserts the documents and replaces their chunks
-// with one COPY, all in one transaction. Documents whose source already
-// holds the same content are skipped whole. Sources must be distinct.
+// IngestMany is the bulk path of Ingest: in batches of bulkDocuments it
+// embeds the chunks, upserts the documents and replaces their chunks with
+// one COPY, all in one transaction (the next batch is embedded while one is
+// written). Documents whose source already holds the same content are
+// skipped whole. Sources must be distinct.
 func (s *Store) IngestMany(ctx context.Context, docs []DocumentInput) (*IngestManyResult, error) {
 	org, err := tenant(ctx)
 	if err != nil {
@@ -45,18 +47,36 @@ func (s *Store) IngestMany(ctx context.Context, docs []DocumentInput) (*IngestMa
 		return nil, err
 	}
 	res := &IngestManyResult{Documents: len(docs), Unchanged: unchanged}
-	rows, err := s.embedAll(ctx, docs)
-	if err != nil {
-		return nil, err
+	if len(docs) == 0 {
+		return res, nil
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	batches := s.embedBatches(ctx, docs)
+	// The first batch is embedded before the transaction opens; the others
+	// while the one before is written.
+	next, more := <-batches
+	if !more {
+		return nil, errEmbeddingStopped(ctx)
+	}
+	if next.err != nil {
+		return nil, next.err
 	}
 	err = s.WithTx(ctx, func(tx *Tx) error {
-		for start := 0; start < len(docs); start += bulkDocuments {
-			batch := docs[start:min(start+bulkDocuments, len(docs))]
-			n, err := tx.writeBatch(ctx, org, batch, rows[start:start+len(batch)])
+		written := 0
+		for ; more; next, more = <-batches {
+			if next.err != nil {
+				return next.err
+			}
+			n, err := tx.writeBatch(ctx, org, next.docs, next.rows)
 			if err != nil {
 				return err
 			}
 			res.Chunks += n
+			written += len(next.docs)
+		}
+		if written != len(docs) {
+			return errEmbeddingStopped(ctx)
 		}
 		return nil
 	})
@@ -64,6 +84,42 @@ func (s *Store) IngestMany(ctx context.Context, docs []DocumentInput) (*IngestMa
 		return nil, err
 	}
 	return res, nil
+}
+
+// errEmbeddingStopped is why embedBatches closed before the last batch:
+// ctx is done.
+func errEmbeddingStopped(ctx context.Context) error {
+	return cmp.Or(ctx.Err(), errors.New("storage: ingest: embedding stopped early"))
+}
+
+// embedded is a batch of documents with their chunks embedded.
+type embedded struct {
+	docs []DocumentInput
+	rows [][]vector.ChunkRow
+	err  error
+}
+
+// embedBatches embeds docs bulkDocuments at a time on its own goroutine, a
+// batch ahead of its reader, so the embedder and the database work at once.
+// It stops after an error or when ctx is done.
+func (s *Store) embedBatches(ctx context.Context, docs []DocumentInput) <-chan embedded {
+	out := make(chan embedded, 1)
+	go func() {
+		defer close(out)
+		for start := 0; start < len(docs); start += bulkDocuments {
+			batch := docs[start:min(start+bulkDocuments, len(docs))]
+			rows, err := s.embedAll(ctx, batch)
+			select {
+			case out <- embedded{docs: batch, rows: rows, err: err}:
+			case <-ctx.Done():
+				return
+			}
+			if err != nil {
+				return
+			}
+		}
+	}()
+	return out
 }
 
 // changed drops the documents whose source already holds the same content.
@@ -124,27 +180,13 @@ func (s *Store) embedAll(ctx context.Context, docs []DocumentInput) ([][]vector.
 // writeBatch upserts documents with one statement and replaces their chunks
 // with one COPY; it returns the number of chunks written.
 func (tx *Tx) writeBatch(ctx context.Context, org string, docs []DocumentInput, rows [][]vector.ChunkRow) (int, error) {
-	creates := make([]*ent.DocumentCreate, len(docs))
 	acls := make([]*access.ACL, len(docs))
-	sources := make([]string, len(docs))
 	for i, d := range docs {
 		acls[i] = documentACL(d)
-		sources[i] = d.Source
-		creates[i] = newDocument(tx.client, org, d, acls[i])
 	}
-	err := tx.client.Document.CreateBulk(creates...).
-		OnConflictColumns(document.FieldOrganizationID, document.FieldSource).Update(replaceDocument).Exec(ctx)
+	ids, err := tx.upsertDocuments(ctx, org, docs, acls)
 	if err != nil {
-		return 0, translate(err, "document", "")
-	}
-	stored, err := tx.client.Document.Query().Where(document.OrganizationID(org), document.SourceIn(sources...)).
-		Select(document.FieldID, document.FieldSource).All(access.SystemContext(ctx))
-	if err != nil {
-		return 0, translate(err, "document", "")
-	}
-	ids := make(map[string]string, len(stored))
-	for _, d := range stored {
-		ids[d.Source] = d.ID
+		return 0, err
 	}
 	var all []vector.ChunkRow
 	docIDs := make([]string, len(docs))

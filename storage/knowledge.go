@@ -5,10 +5,11 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/google/uuid"
+
 	"github.com/agentstore/agentstore/access"
 	"github.com/agentstore/agentstore/ent"
 	"github.com/agentstore/agentstore/ent/document"
-	"github.com/agentstore/agentstore/pgarray"
 	"github.com/agentstore/agentstore/vector"
 )
 
@@ -82,11 +83,11 @@ func (s *Store) Ingest(ctx context.Context, in DocumentInput) (*IngestResult, er
 		if _, err := tx.client.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, org+"/"+in.Source); err != nil {
 			return translate(err, "document", in.Source)
 		}
-		id, err := newDocument(tx.client, org, in, acl).
-			OnConflictColumns(document.FieldOrganizationID, document.FieldSource).Update(replaceDocument).ID(ctx)
+		ids, err := tx.upsertDocuments(ctx, org, []DocumentInput{in}, []*access.ACL{acl})
 		if err != nil {
-			return translate(err, "document", in.Source)
+			return err
 		}
+		id := ids[in.Source]
 		stamp(rows, id, acl, in.DocumentSets)
 		err = tx.Raw(ctx, func(q vector.Copier) error {
 			if unchanged {
@@ -132,18 +133,30 @@ func documentACL(in DocumentInput) *access.ACL {
 	return access.ParseACLStamp(in.Metadata[ACLStampKey])
 }
 
-// newDocument builds the insert of a document.
-func newDocument(client *ent.Client, org string, in DocumentInput, acl *access.ACL) *ent.DocumentCreate {
-	return client.Document.Create().SetOrganizationID(org).SetSource(in.Source).SetNillableTitle(in.Title).
-		SetContentHash(documentHash(in)).SetMetadata(orEmpty(in.Metadata)).
-		SetACL(pgarray.Text(acl.Principals())).SetDocumentSets(pgarray.Text(in.DocumentSets)).
-		SetNillableBoost(in.Boost).SetNillableID(nonEmpty(in.ID))
-}
-
-// replaceDocument is the update of a re-ingested source: every field but the
-// id and created_at.
-func replaceDocument(u *ent.DocumentUpsert) {
-	u.UpdateTitle().UpdateContentHash().UpdateMetadata().UpdateACL().UpdateDocumentSets().UpdateBoost().UpdateUpdatedAt()
+// upsertDocuments writes docs (distinct sources) with one statement and
+// returns their ids by source. A new source takes the input's id (a UUID
+// when empty); a stored one keeps its id and creation time.
+func (tx *Tx) upsertDocuments(ctx context.Context, org string, docs []DocumentInput, acls []*access.ACL) (map[string]string, error) {
+	rows := make([]vector.DocumentRow, len(docs))
+	for i, d := range docs {
+		id := d.ID
+		if id == "" {
+			id = uuid.NewString()
+		}
+		boost := 1.0
+		if d.Boost != nil {
+			boost = *d.Boost
+		}
+		rows[i] = vector.DocumentRow{ID: id, Source: d.Source, Title: d.Title, ContentHash: documentHash(d),
+			Metadata: orEmpty(d.Metadata), ACL: acls[i].Principals(), DocumentSets: d.DocumentSets, Boost: boost}
+	}
+	var ids map[string]string
+	err := tx.Raw(ctx, func(q vector.Copier) error {
+		var err error
+		ids, err = vector.UpsertDocuments(ctx, q, org, rows)
+		return err
+	})
+	return ids, translate(err, "document", "")
 }
 
 func (s *Store) checkDocument(in DocumentInput) error {
