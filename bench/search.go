@@ -13,6 +13,7 @@ import (
 	"github.com/pgvector/pgvector-go"
 
 	"github.com/agentstore/agentstore/access"
+	"github.com/agentstore/agentstore/ent/schema"
 	"github.com/agentstore/agentstore/storage"
 	"github.com/agentstore/agentstore/vector"
 )
@@ -161,6 +162,10 @@ func copyFloor(ctx context.Context, e *env, docs []storage.DocumentInput) (time.
 		return 0, err
 	}
 	const scratch = "copy-floor"
+	ids := make([]string, len(docs)) // generated as the library's are
+	for i := range ids {
+		ids[i] = schema.NewID()
+	}
 	e.checkpoint(ctx)
 	start := time.Now()
 	tx, err := e.pool.Begin(ctx)
@@ -174,14 +179,14 @@ func copyFloor(ctx context.Context, e *env, docs []storage.DocumentInput) (time.
 	now := time.Now()
 	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"documents"}, []string{"id", "organization_id", "created_at", "updated_at", "source"},
 		pgx.CopyFromSlice(len(docs), func(i int) ([]any, error) {
-			return []any{fmt.Sprintf("floor-%d", i), scratch, now, now, docs[i].Source}, nil
+			return []any{ids[i], scratch, now, now, docs[i].Source}, nil
 		})); err != nil {
 		return 0, err
 	}
 	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"chunks"}, []string{"id", "organization_id", "document_id", "chunk_index",
 		"content", "embedding", "acl", "created_at"},
 		pgx.CopyFromSlice(len(docs), func(i int) ([]any, error) {
-			return []any{fmt.Sprintf("floor-%d#0", i), scratch, fmt.Sprintf("floor-%d", i), 0, docs[i].Content,
+			return []any{ids[i] + "#0", scratch, ids[i], 0, docs[i].Content,
 				pgvector.NewVector(vecs[i]), []string{"*"}, now}, nil
 		})); err != nil {
 		return 0, err

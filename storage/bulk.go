@@ -101,7 +101,9 @@ type embedded struct {
 
 // embedBatches embeds docs bulkDocuments at a time on its own goroutine, a
 // batch ahead of its reader, so the embedder and the database work at once.
-// It stops after an error or when ctx is done.
+// (A small first batch would start the database earlier, but measured 10×
+// slower: the chunks' foreign-key checks then cache a plan made while the
+// documents table was tiny.) It stops after an error or when ctx is done.
 func (s *Store) embedBatches(ctx context.Context, docs []DocumentInput) <-chan embedded {
 	out := make(chan embedded, 1)
 	go func() {

@@ -5,11 +5,10 @@ import (
 	"fmt"
 	"math"
 
-	"github.com/google/uuid"
-
 	"github.com/agentstore/agentstore/access"
 	"github.com/agentstore/agentstore/ent"
 	"github.com/agentstore/agentstore/ent/document"
+	"github.com/agentstore/agentstore/ent/schema"
 	"github.com/agentstore/agentstore/vector"
 )
 
@@ -141,7 +140,7 @@ func (tx *Tx) upsertDocuments(ctx context.Context, org string, docs []DocumentIn
 	for i, d := range docs {
 		id := d.ID
 		if id == "" {
-			id = uuid.NewString()
+			id = schema.NewID()
 		}
 		boost := 1.0
 		if d.Boost != nil {

@@ -27,11 +27,10 @@ type DocumentRow struct {
 // another organization's row.
 const upsertDocuments = `INSERT INTO documents AS doc (id, organization_id, created_at, updated_at, source, title,
 	content_hash, metadata, acl, document_sets, boost)
-SELECT d.id, $1, $2, $2, d.source, d.title, d.content_hash, coalesce(d.metadata, '{}'),
-	ARRAY(SELECT jsonb_array_elements_text(d.acl)), ARRAY(SELECT jsonb_array_elements_text(coalesce(d.document_sets, '[]'))),
-	d.boost
-FROM jsonb_to_recordset($3::jsonb) AS d(id text, source text, title text, content_hash text, metadata jsonb, acl jsonb,
-	document_sets jsonb, boost float8)
+SELECT d.id, $1, $2, $2, d.source, d.title, d.content_hash, coalesce(d.metadata, '{}'), coalesce(d.acl, '{}'),
+	coalesce(d.document_sets, '{}'), d.boost
+FROM jsonb_to_recordset($3::jsonb) AS d(id text, source text, title text, content_hash text, metadata jsonb, acl text[],
+	document_sets text[], boost float8)
 ON CONFLICT (organization_id, source) DO UPDATE SET title = excluded.title, content_hash = excluded.content_hash,
 	metadata = excluded.metadata, acl = excluded.acl, document_sets = excluded.document_sets, boost = excluded.boost,
 	updated_at = excluded.updated_at

@@ -65,10 +65,15 @@ func (TimeMixin) Fields() []ent.Field {
 // entity equals the row read back later.
 func now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
 
-// idField is a caller-supplied or generated (UUID) TEXT primary key.
+// idField is a caller-supplied or generated (NewID) TEXT primary key.
 func idField() ent.Field {
-	return field.String("id").NotEmpty().Immutable().DefaultFunc(uuid.NewString).SchemaType(textType)
+	return field.String("id").NotEmpty().Immutable().DefaultFunc(NewID).SchemaType(textType)
 }
+
+// NewID is a generated id: a UUIDv7, whose time-ordered prefix makes new
+// rows land at the right edge of their indexes instead of all over them (a
+// bulk ingest with random UUIDs measured 10–35 % slower).
+func NewID() string { return uuid.Must(uuid.NewV7()).String() }
 
 // textType makes string-like fields TEXT instead of ent's varchar default.
 var textType = map[string]string{dialect.Postgres: "text"}
