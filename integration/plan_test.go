@@ -61,3 +61,38 @@ func TestSearchPlanAndSelectiveFilter(t *testing.T) {
 		require.NotNil(t, h.DenseRank)
 	}
 }
+
+// TestCascadePlanWithStaleStatistics: deleting a document cascades to its
+// chunks through the composite foreign key (document_id, organization_id),
+// one statement per document. When the organization is newer than the
+// table's statistics, the planner thinks it rare; the cascade must still be
+// one index lookup, not a bitmap of the whole organization ANDed into every
+// delete (which made deleting 100k documents quadratic).
+func TestCascadePlanWithStaleStatistics(t *testing.T) {
+	t.Parallel()
+	st := storagetest.Store(t)
+	ctx := t.Context()
+	loadSynthetic(t, st, "old", 200, 20) // analyzed
+	for _, q := range []string{
+		`INSERT INTO documents (id, organization_id, created_at, updated_at, source)
+SELECT 'new-d' || d, 'new', now(), now(), 'doc-' || d FROM generate_series(1, 2000) d`,
+		`INSERT INTO chunks (id, organization_id, document_id, chunk_index, content, embedding, created_at)
+SELECT doc.id || '#0', 'new', doc.id, 0, 'chunk', array_fill(1, ARRAY[1024])::vector, now()
+FROM documents doc WHERE doc.organization_id = 'new'`,
+	} {
+		_, err := st.Pool().Exec(ctx, q)
+		require.NoError(t, err)
+	}
+	// The statement PostgreSQL's cascade runs, with a document's values.
+	var plan string
+	rows, err := st.Pool().Query(ctx, `EXPLAIN DELETE FROM ONLY chunks WHERE 'new-d7' = document_id AND 'new' = organization_id`)
+	require.NoError(t, err)
+	for rows.Next() {
+		var line string
+		require.NoError(t, rows.Scan(&line))
+		plan += line + "\n"
+	}
+	require.NoError(t, rows.Err())
+	require.NotContains(t, plan, "BitmapAnd", plan)
+	require.Contains(t, plan, "Index Cond: ((organization_id = 'new'::text) AND (document_id = 'new-d7'::text))", plan)
+}

@@ -30,6 +30,17 @@ func ingestable(path string) bool {
 	return false
 }
 
+// markdownTitle is a file's title: its first line when that is a Markdown
+// "# heading" that fits storage.MaxTitleBytes; nil otherwise.
+func markdownTitle(text string) *string {
+	first, _, _ := strings.Cut(strings.TrimLeft(text, "\r\n\t "), "\n")
+	title, ok := strings.CutPrefix(strings.TrimSpace(first), "# ")
+	if title = strings.TrimSpace(title); !ok || title == "" || len(title) > storage.MaxTitleBytes {
+		return nil
+	}
+	return &title
+}
+
 // runIngest ingests text and markdown files (folders are walked) into an
 // organization, in transactions of ingestBatch files.
 func runIngest(ctx context.Context, url string, args []string, stdout, stderr io.Writer) int {
@@ -73,7 +84,8 @@ func runIngest(ctx context.Context, url string, args []string, stdout, stderr io
 			if err != nil {
 				return fail(stderr, err)
 			}
-			docs[i] = storage.DocumentInput{Source: f.source, Content: string(b), ACL: acl, DocumentSets: sets}
+			docs[i] = storage.DocumentInput{Source: f.source, Title: markdownTitle(string(b)), Content: string(b), ACL: acl,
+				DocumentSets: sets}
 		}
 		res, err := store.IngestMany(ctx, docs)
 		if err != nil {

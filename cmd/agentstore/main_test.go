@@ -11,6 +11,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/agentstore/agentstore/storage"
 	"github.com/agentstore/agentstore/storage/storagetest"
 )
 
@@ -135,6 +136,18 @@ func TestKnowledgeAndMemoryCommands(t *testing.T) {
 		return got
 	}
 	require.Equal(t, "refunds.md", sources("refund", "damaged")[0])
+	// A Markdown file's "# heading" is its title, which heads every chunk.
+	guide := filepath.Join(t.TempDir(), "zeppelin.md")
+	require.NoError(t, os.WriteFile(guide, []byte("# Zeppelin care\n\n"+strings.Repeat("Check the helium valves every week. ", 40)), 0o644))
+	code, _, stderr = cli("ingest", "--org", "acme", guide)
+	require.Equal(t, 0, code, stderr)
+	titled := 0
+	for _, s := range sources("--limit", "20", "zeppelin") {
+		if strings.HasSuffix(s, "zeppelin.md") {
+			titled++
+		}
+	}
+	require.Greater(t, titled, 2, "every chunk, not just the first, is found by the title")
 	require.NotContains(t, sources("--user", "sam", "refund escalation"), private)
 	require.Contains(t, sources("--user", "lee", "--groups", "leads", "refund escalation"), filepath.ToSlash(filepath.Clean(private)))
 	code, out, _ = cli("search", "--org", "acme", "green tea")
@@ -180,4 +193,25 @@ func TestProgressOnATerminal(t *testing.T) {
 	require.Contains(t, out.String(), "\r[###############...............] 2/4 files")
 	require.Contains(t, out.String(), "files/s  ETA ")
 	require.True(t, strings.HasSuffix(out.String(), "\n"))
+}
+
+func TestMarkdownTitle(t *testing.T) {
+	t.Parallel()
+	for text, want := range map[string]string{
+		"# Refunds\nbody":             "Refunds",
+		"\n\n  #  Spaced out  \nbody": "Spaced out",
+		"## Second level\nbody":       "",
+		"Refunds\n# Later":            "",
+		"#\nbody":                     "",
+		"# " + strings.Repeat("t", storage.MaxTitleBytes+1): "",
+		"": "",
+	} {
+		got := markdownTitle(text)
+		if want == "" {
+			require.Nil(t, got, "%q", text)
+			continue
+		}
+		require.NotNil(t, got, "%q", text)
+		require.Equal(t, want, *got)
+	}
 }

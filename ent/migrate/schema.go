@@ -102,9 +102,9 @@ var (
 				Columns: []*schema.Column{ChunksColumns[10], ChunksColumns[3]},
 			},
 			{
-				Name:    "chunk_organization_id",
+				Name:    "chunk_organization_id_document_id",
 				Unique:  false,
-				Columns: []*schema.Column{ChunksColumns[1]},
+				Columns: []*schema.Column{ChunksColumns[1], ChunksColumns[10]},
 			},
 			{
 				Name:    "chunk_embedding",
