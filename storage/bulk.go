@@ -160,7 +160,10 @@ func (s *Store) embedAll(ctx context.Context, docs []DocumentInput) ([][]vector.
 	for i, d := range docs {
 		pieces[i] = SplitText(d.Content, DefaultChunkSize, DefaultChunkOverlap)
 		for _, p := range pieces[i] {
-			texts = append(texts, s.cfg.denseText(deref(d.Title)+"\n"+p))
+			if d.Title != nil && *d.Title != "" {
+				p = *d.Title + "\n" + p
+			}
+			texts = append(texts, s.cfg.denseText(p))
 		}
 	}
 	vecs, err := s.cfg.embed(ctx, texts)
