@@ -53,8 +53,8 @@ func (s *Store) IngestMany(ctx context.Context, docs []DocumentInput) (*IngestMa
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	batches := s.embedBatches(ctx, docs)
-	// The first batch is embedded before the transaction opens; the others
-	// while the one before is written.
+	// A semantic embedder's first batch is embedded before the transaction
+	// opens; the others while the one before is written.
 	next, more := <-batches
 	if !more {
 		return nil, errEmbeddingStopped(ctx)
@@ -68,7 +68,12 @@ func (s *Store) IngestMany(ctx context.Context, docs []DocumentInput) (*IngestMa
 			if next.err != nil {
 				return next.err
 			}
-			n, err := tx.writeBatch(ctx, org, next.docs, next.rows)
+			// A lexical embedder's texts are read on this connection: one
+			// more from the pool could wait for a transaction waiting here.
+			if err := tx.Raw(ctx, func(q vector.Copier) error { return s.embedChunks(ctx, q, next) }); err != nil {
+				return err
+			}
+			n, err := tx.writeBatch(ctx, org, next.docs, next.rows())
 			if err != nil {
 				return err
 			}
@@ -92,31 +97,36 @@ func errEmbeddingStopped(ctx context.Context) error {
 	return cmp.Or(ctx.Err(), errors.New("storage: ingest: embedding stopped early"))
 }
 
-// embedded is a batch of documents with their chunks embedded.
-type embedded struct {
-	docs []DocumentInput
-	rows [][]vector.ChunkRow
-	err  error
+// chunked is a batch of documents split into chunks, embedded or not yet.
+type chunked struct {
+	docs   []DocumentInput
+	pieces [][]string // the chunks of each document
+	texts  []string   // what is embedded: every chunk under its title
+	vecs   [][]float32
+	err    error
 }
 
-// embedBatches embeds docs bulkDocuments at a time on its own goroutine, a
-// batch ahead of its reader, so the embedder and the database work at once.
-// (A small first batch would start the database earlier, but measured 10×
-// slower: the chunks' foreign-key checks then cache a plan made while the
-// documents table was tiny.) It stops after an error or when ctx is done.
-func (s *Store) embedBatches(ctx context.Context, docs []DocumentInput) <-chan embedded {
-	out := make(chan embedded, 1)
+// embedBatches splits docs bulkDocuments at a time on its own goroutine, a
+// batch ahead of its reader, and embeds them there for a semantic embedder,
+// so the embedder and the database work at once. (A small first batch
+// would start the database earlier, but measured 10× slower: the chunks'
+// foreign-key checks then cache a plan made while the documents table was
+// tiny.) It stops after an error or when ctx is done.
+func (s *Store) embedBatches(ctx context.Context, docs []DocumentInput) <-chan *chunked {
+	out := make(chan *chunked, 1)
 	go func() {
 		defer close(out)
 		for start := 0; start < len(docs); start += bulkDocuments {
-			batch := docs[start:min(start+bulkDocuments, len(docs))]
-			rows, err := s.embedAll(ctx, batch)
+			b := split(docs[start:min(start+bulkDocuments, len(docs))])
+			if !s.cfg.lexical() {
+				b.err = s.embedChunks(ctx, nil, b)
+			}
 			select {
-			case out <- embedded{docs: batch, rows: rows, err: err}:
+			case out <- b:
 			case <-ctx.Done():
 				return
 			}
-			if err != nil {
+			if b.err != nil {
 				return
 			}
 		}
@@ -144,42 +154,60 @@ func (s *Store) changed(ctx context.Context, org string, docs []DocumentInput) (
 	}
 	out := docs[:0:0]
 	for _, d := range docs {
-		if stored[d.Source] != documentHash(d) {
+		if stored[d.Source] != s.cfg.documentHash(d) {
 			out = append(out, d)
 		}
 	}
 	return out, len(docs) - len(out), nil
 }
 
-// embedAll splits every document and embeds all chunks in one call (the
-// embedder batches); rows[i] are the chunks of docs[i]. Each chunk is
-// embedded under its document's title, as the sparse arm searches it.
-func (s *Store) embedAll(ctx context.Context, docs []DocumentInput) ([][]vector.ChunkRow, error) {
-	var texts []string
-	pieces := make([][]string, len(docs))
+// split cuts every document into chunks; each chunk is embedded under its
+// document's title, as the sparse arm searches it.
+func split(docs []DocumentInput) *chunked {
+	b := &chunked{docs: docs, pieces: make([][]string, len(docs))}
 	for i, d := range docs {
-		pieces[i] = SplitText(d.Content, DefaultChunkSize, DefaultChunkOverlap)
-		for _, p := range pieces[i] {
+		b.pieces[i] = SplitText(d.Content, DefaultChunkSize, DefaultChunkOverlap)
+		for _, p := range b.pieces[i] {
 			if d.Title != nil && *d.Title != "" {
 				p = *d.Title + "\n" + p
 			}
-			texts = append(texts, s.cfg.denseText(p))
+			b.texts = append(b.texts, p)
+		}
+	}
+	return b
+}
+
+// embedChunks embeds all of b's chunks in one call (the embedder batches).
+// A lexical embedder reads them as the full-text index does, lexemes read
+// on q.
+func (s *Store) embedChunks(ctx context.Context, q vector.Querier, b *chunked) error {
+	if b.vecs != nil {
+		return nil
+	}
+	texts := b.texts
+	if s.cfg.lexical() {
+		var err error
+		if texts, err = vector.Lexemes(ctx, q, s.cfg.textSearchConfig, texts); err != nil {
+			return err
 		}
 	}
 	vecs, err := s.cfg.embed(ctx, texts)
-	if err != nil {
-		return nil, err
-	}
-	rows := make([][]vector.ChunkRow, len(docs))
+	b.vecs = vecs
+	return err
+}
+
+// rows are b's chunks, embedded: rows[i] are the chunks of docs[i].
+func (b *chunked) rows() [][]vector.ChunkRow {
+	rows := make([][]vector.ChunkRow, len(b.docs))
 	k := 0
-	for i, ps := range pieces {
+	for i, ps := range b.pieces {
 		rows[i] = make([]vector.ChunkRow, len(ps))
 		for j, p := range ps {
-			rows[i][j] = vector.ChunkRow{Index: j, Heading: deref(docs[i].Title), Content: p, Embedding: vecs[k], Metadata: docs[i].Metadata}
+			rows[i][j] = vector.ChunkRow{Index: j, Heading: deref(b.docs[i].Title), Content: p, Embedding: b.vecs[k], Metadata: b.docs[i].Metadata}
 			k++
 		}
 	}
-	return rows, nil
+	return rows
 }
 
 // writeBatch upserts documents with one statement and replaces their chunks

@@ -60,7 +60,7 @@ func (s *Store) Ingest(ctx context.Context, in DocumentInput) (*IngestResult, er
 		return nil, err
 	}
 	acl := documentACL(in)
-	hash := documentHash(in)
+	hash := s.cfg.documentHash(in)
 	// The source may be hidden from this viewer by its ACL; it is still
 	// this organization's source to replace.
 	prev, err := s.client.Document.Query().Where(document.OrganizationID(org), document.Source(in.Source)).
@@ -71,11 +71,11 @@ func (s *Store) Ingest(ctx context.Context, in DocumentInput) (*IngestResult, er
 	var rows []vector.ChunkRow
 	unchanged := prev != nil && prev.ContentHash == hash
 	if !unchanged {
-		all, err := s.embedAll(ctx, []DocumentInput{in})
-		if err != nil {
+		b := split([]DocumentInput{in})
+		if err := s.embedChunks(ctx, s.pool, b); err != nil {
 			return nil, err
 		}
-		rows = all[0]
+		rows = b.rows()[0]
 	}
 	res := &IngestResult{Unchanged: unchanged, Chunks: len(rows)}
 	err = s.WithTx(ctx, func(tx *Tx) error {
@@ -112,8 +112,15 @@ func (s *Store) Ingest(ctx context.Context, in DocumentInput) (*IngestResult, er
 }
 
 // documentHash identifies what a document's chunks are made of: its title
-// and content. An unchanged hash costs no embedding call on re-ingest.
-func documentHash(in DocumentInput) string { return contentHash(deref(in.Title) + "\n" + in.Content) }
+// and content, and for a lexical embedder the text search configuration it
+// reads them under. An unchanged hash costs no embedding call on re-ingest.
+func (c *config) documentHash(in DocumentInput) string {
+	var reading string
+	if c.lexical() {
+		reading = "lexemes:" + c.textSearchConfig + "\n"
+	}
+	return contentHash(reading + deref(in.Title) + "\n" + in.Content)
+}
 
 // stamp names a document's chunks and copies its access onto them.
 func stamp(rows []vector.ChunkRow, documentID string, acl *access.ACL, sets []string) {
@@ -146,7 +153,7 @@ func (tx *Tx) upsertDocuments(ctx context.Context, org string, docs []DocumentIn
 		if d.Boost != nil {
 			boost = *d.Boost
 		}
-		rows[i] = vector.DocumentRow{ID: id, Source: d.Source, Title: d.Title, ContentHash: documentHash(d),
+		rows[i] = vector.DocumentRow{ID: id, Source: d.Source, Title: d.Title, ContentHash: tx.cfg.documentHash(d),
 			Metadata: orEmpty(d.Metadata), ACL: acls[i].Principals(), DocumentSets: d.DocumentSets, Boost: boost}
 	}
 	var ids map[string]string

@@ -104,6 +104,14 @@ func (c config) String() string {
 	return fmt.Sprintf("pool=%d statement_timeout=%s text_search=%s", c.poolSize, c.statementTimeout, c.textSearchConfig)
 }
 
+// lexical reports whether the embedder hashes words (the deterministic
+// one): it then embeds lexemes, as the full-text index reads text, and the
+// search weighs a query's lexemes by IDF.
+func (c config) lexical() bool {
+	_, ok := c.embedder.(embed.Deterministic)
+	return ok
+}
+
 // embed runs the embedder and checks its answer once for every caller: one
 // vector per text, each as wide as the embedding columns, all values finite.
 func (c config) embed(ctx context.Context, texts []string) ([][]float32, error) {

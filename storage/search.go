@@ -2,6 +2,8 @@ package storage
 
 import (
 	"context"
+	"slices"
+	"strings"
 
 	"github.com/agentstore/agentstore/rerank"
 	"github.com/agentstore/agentstore/vector"
@@ -39,17 +41,10 @@ type SearchRequest struct {
 // organization's (every organization's for the system viewer) documents
 // whose ACL admits it. Hits come best first.
 func (s *Store) Search(ctx context.Context, req SearchRequest) ([]vector.Hit, error) {
-	p, limit, err := s.searchParams(ctx, req)
-	if err != nil {
-		return nil, err
-	}
 	var hits []vector.Hit
-	err = s.WithTx(ctx, func(tx *Tx) error {
-		return tx.Raw(ctx, func(q vector.Copier) error {
-			var err error
-			hits, err = vector.Search(ctx, q, p, DefaultEfSearch)
-			return err
-		})
+	limit, err := s.searchTx(ctx, req, func(q vector.Querier, p vector.SearchParams) (err error) {
+		hits, err = vector.Search(ctx, q, p, DefaultEfSearch)
+		return err
 	})
 	if err != nil {
 		return nil, err
@@ -65,19 +60,63 @@ func (s *Store) Search(ctx context.Context, req SearchRequest) ([]vector.Hit, er
 
 // ExplainSearch returns PostgreSQL's plan for the search req would run.
 func (s *Store) ExplainSearch(ctx context.Context, req SearchRequest) (string, error) {
-	p, _, err := s.searchParams(ctx, req)
-	if err != nil {
-		return "", err
-	}
 	var plan string
-	err = s.WithTx(ctx, func(tx *Tx) error {
-		return tx.Raw(ctx, func(q vector.Copier) error {
-			var err error
-			plan, err = vector.Explain(ctx, q, p, DefaultEfSearch)
-			return err
-		})
+	_, err := s.searchTx(ctx, req, func(q vector.Querier, p vector.SearchParams) (err error) {
+		plan, err = vector.Explain(ctx, q, p, DefaultEfSearch)
+		return err
 	})
 	return plan, err
+}
+
+// searchTx checks req and runs fn in a transaction with the statement's
+// parameters, the dense query embedded; limit is the number of hits to
+// return.
+func (s *Store) searchTx(ctx context.Context, req SearchRequest, fn func(q vector.Querier, p vector.SearchParams) error) (int, error) {
+	p, limit, err := s.searchParams(ctx, req)
+	if err != nil {
+		return 0, err
+	}
+	return limit, s.WithTx(ctx, func(tx *Tx) error {
+		return tx.Raw(ctx, func(q vector.Copier) error {
+			if p.DenseWeight > 0 {
+				if err := s.embedQuery(ctx, q, &p); err != nil {
+					return err
+				}
+			}
+			return fn(q, p)
+		})
+	})
+}
+
+// embedQuery sets p's dense query. A semantic embedder reads the text
+// whole; a lexical one gets the lexemes, each embedded alone, for the
+// statement to weigh by IDF. No direction (no words) leaves the arm out.
+func (s *Store) embedQuery(ctx context.Context, q vector.Querier, p *vector.SearchParams) error {
+	if !s.cfg.lexical() {
+		vecs, err := s.cfg.embed(ctx, []string{p.Text})
+		if err != nil {
+			return err
+		}
+		if !isZero(vecs[0]) {
+			p.Vector = vecs[0]
+		}
+		return nil
+	}
+	lexemes, err := vector.Lexemes(ctx, q, p.TextSearchConfig, []string{p.Text})
+	if err != nil {
+		return err
+	}
+	words := slices.Compact(slices.Sorted(slices.Values(strings.Fields(lexemes[0]))))
+	vecs, err := s.cfg.embed(ctx, words)
+	if err != nil {
+		return err
+	}
+	for i, w := range words {
+		if !isZero(vecs[i]) {
+			p.Lexemes = append(p.Lexemes, vector.Lexeme{Text: w, Vector: vecs[i]})
+		}
+	}
+	return nil
 }
 
 // searchParams checks req and turns it into the statement's parameters for
@@ -124,13 +163,6 @@ func (s *Store) searchParams(ctx context.Context, req SearchRequest) (p vector.S
 	}
 	if !v.SeesAllDocuments() {
 		p.Principals = v.Principals()
-	}
-	vecs, err := s.cfg.embed(ctx, []string{s.cfg.denseText(req.Query)})
-	if err != nil {
-		return p, 0, err
-	}
-	if !isZero(vecs[0]) && p.DenseWeight > 0 {
-		p.Vector = vecs[0]
 	}
 	return p, limit, nil
 }

@@ -24,6 +24,11 @@ type SearchParams struct {
 	// Vector feeds the dense arm; nil skips it (a zero vector has no
 	// direction and would only add noise).
 	Vector []float32
+	// Lexemes replace Vector for a lexical (word-hashing) embedder: the
+	// query's lexemes, each with its own vector. The statement sums them
+	// weighted by IDF × query frequency — what such an embedder cannot know
+	// — so rare words lead the dense arm as they lead the sparse one.
+	Lexemes []Lexeme
 	// DocumentSets keeps chunks in any of these sets; nil keeps all.
 	DocumentSets []string
 	// Metadata keeps chunks whose metadata contains these key/values
@@ -48,25 +53,12 @@ type Hit struct {
 	Score      float64        `json:"score"`       // RRF score times the document's boost
 }
 
-// hybridSearch is the whole search: dense candidates by the HNSW operator,
-// sparse candidates matching any query lexeme ranked BM25 (IDF from the
-// organization's chunk counts, length-normalised), fused by RRF, boosted,
-// with a deterministic tie-break (best single rank, dense rank, id).
+// hybridSearch is the whole search: sparse candidates matching any query
+// lexeme ranked BM25 (IDF from the organization's chunk counts, length in
+// words), dense candidates by the HNSW operator (for a lexical query, under
+// a vector built from the lexemes' IDF), fused by RRF, boosted, with a
+// deterministic tie-break (best single rank, dense rank, id).
 const hybridSearch = `WITH
-dense AS (
-	SELECT id, distance, row_number() OVER (ORDER BY distance, id) AS rank
-	FROM (
-		SELECT c.id, c.embedding <=> $3 AS distance
-		FROM chunks c
-		WHERE $4 AND ($1::text IS NULL OR c.organization_id = $1)
-		  AND ($2::text[] IS NULL OR c.acl && $2::text[])
-		  AND ($7::text[] IS NULL OR c.document_sets && $7::text[])
-		  AND ($8::jsonb IS NULL OR c.metadata @> $8::jsonb)
-		ORDER BY c.embedding <=> $3
-		LIMIT $9
-	) d
-	WHERE distance <> 'NaN' -- a zero-vector chunk has no direction: no dense rank
-),
 terms AS (
 	SELECT q.lexeme, cardinality(q.positions) AS qtf
 	FROM unnest(to_tsvector($6::regconfig, $5::text)) AS q(lexeme, positions, weights)
@@ -77,7 +69,7 @@ tsq AS (
 	FROM terms HAVING count(*) > 0
 ),
 matched AS (
-	SELECT c.id, c.content_tsv, length(c.content_tsv) AS dl
+	SELECT c.id, c.content_tsv, (SELECT sum(cardinality(u.positions)) FROM unnest(c.content_tsv) AS u) AS dl
 	FROM chunks c, tsq
 	WHERE c.content_tsv @@ tsq.q AND ($1::text IS NULL OR c.organization_id = $1)
 	  AND ($2::text[] IS NULL OR c.acl && $2::text[])
@@ -105,10 +97,35 @@ sparse AS (
 		SELECT tf.id, sum(idf.idf * tf.tf * (` + bm25K1S + ` + 1)
 			/ (tf.tf + ` + bm25K1S + ` * (1 - ` + bm25BS + ` + ` + bm25BS + ` * tf.dl / corpus.avgdl))) AS score
 		FROM tf JOIN idf USING (lexeme) CROSS JOIN corpus
+		WHERE $12::float8 > 0
 		GROUP BY tf.id
 		ORDER BY score DESC, tf.id
 		LIMIT $9
 	) s
+),
+lexical AS (
+	SELECT sum(e.v * array_fill(idf.idf, ARRAY[vector_dims(e.v)])::vector) AS v
+	FROM unnest($15::text[], $16::text[]) AS l(lexeme, sv)
+	JOIN idf USING (lexeme)
+	CROSS JOIN LATERAL (SELECT l.sv::sparsevec::vector AS v) e
+),
+query AS (
+	SELECT CASE WHEN $15::text[] IS NULL THEN $3::vector ELSE (SELECT v FROM lexical) END AS v
+),
+dense AS (
+	SELECT id, distance, row_number() OVER (ORDER BY distance, id) AS rank
+	FROM (
+		SELECT c.id, c.embedding <=> (SELECT v FROM query) AS distance
+		FROM chunks c
+		WHERE $4 AND (SELECT v FROM query) IS NOT NULL
+		  AND ($1::text IS NULL OR c.organization_id = $1)
+		  AND ($2::text[] IS NULL OR c.acl && $2::text[])
+		  AND ($7::text[] IS NULL OR c.document_sets && $7::text[])
+		  AND ($8::jsonb IS NULL OR c.metadata @> $8::jsonb)
+		ORDER BY c.embedding <=> (SELECT v FROM query)
+		LIMIT $9
+	) d
+	WHERE distance <> 'NaN' -- a zero-vector chunk has no direction: no dense rank
 ),
 fused AS (
 	SELECT coalesce(d.id, s.id) AS id, d.rank AS dense_rank, d.distance, s.rank AS sparse_rank,
@@ -151,9 +168,10 @@ func prepare(ctx context.Context, q Querier, p SearchParams, efSearch int) ([]an
 	if _, err := q.Exec(ctx, fmt.Sprintf("SET LOCAL hnsw.ef_search = %d", max(efSearch, 1))); err != nil {
 		return nil, fmt.Errorf("vector: search settings: %w", err)
 	}
-	dense := p.Vector != nil
+	texts, vectors := lexemeArgs(p.Lexemes)
+	dense := p.Vector != nil || texts != nil
 	vec := p.Vector
-	if !dense {
+	if vec == nil {
 		vec = make([]float32, 1) // never compared: the dense arm is off
 	}
 	var meta []byte
@@ -164,7 +182,8 @@ func prepare(ctx context.Context, q Querier, p SearchParams, efSearch int) ([]an
 		}
 	}
 	return []any{p.OrganizationID, p.Principals, pgvector.NewVector(vec), dense, p.Text, p.TextSearchConfig,
-		p.DocumentSets, meta, p.Candidates, p.K, p.DenseWeight, p.SparseWeight, p.Limit, p.SparseWeight > 0}, nil
+		p.DocumentSets, meta, p.Candidates, p.K, p.DenseWeight, p.SparseWeight, p.Limit,
+		p.SparseWeight > 0 || texts != nil, texts, vectors}, nil
 }
 
 // Explain returns the plan PostgreSQL runs for a search (EXPLAIN, text
