@@ -53,7 +53,8 @@ func TestSearchPlanAndSelectiveFilter(t *testing.T) {
 	require.NoError(t, err)
 	require.Contains(t, plan, "Index Scan using chunk_embedding", plan)
 
-	hits, err := st.Search(ctx, storage.SearchRequest{Query: "about anything else", Limit: 10,
+	// The default (lexical) embedder's query weighs words the chunks hold.
+	hits, err := st.Search(ctx, storage.SearchRequest{Query: "which synthetic chunk?", Limit: 10,
 		DocumentSets: []string{"tenth"}, SparseWeight: ptr(0.0)})
 	require.NoError(t, err)
 	require.Len(t, hits, 10, "a 10%%-selective filter (5%% visible) still fills the page")

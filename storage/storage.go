@@ -69,10 +69,11 @@ func Open(ctx context.Context, url string, opts ...Option) (*Store, error) {
 		return nil, fmt.Errorf("storage: connect: %w", err)
 	}
 	db := stdlib.OpenDBFromPool(pool)
-	// database/sql keeps only 2 idle connections by default: each extra
-	// one would go back to the pgx pool and be re-acquired per query.
+	// database/sql keeps no idle connection: each would hold one of the
+	// pool's from the pgx paths (with a pool of one, every later query
+	// waited forever). A pgx pool connection is cheap to re-acquire.
 	db.SetMaxOpenConns(int(cfg.poolSize))
-	db.SetMaxIdleConns(int(cfg.poolSize))
+	db.SetMaxIdleConns(0)
 	if err := checkServer(ctx, db, cfg.textSearchConfig); err != nil {
 		_ = db.Close()
 		pool.Close()

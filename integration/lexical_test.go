@@ -1,0 +1,130 @@
+package integration
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pgvector/pgvector-go"
+	"github.com/stretchr/testify/require"
+
+	"github.com/agentstore/agentstore/embed"
+	"github.com/agentstore/agentstore/ent/schema"
+	"github.com/agentstore/agentstore/storage"
+	"github.com/agentstore/agentstore/storage/storagetest"
+)
+
+// The default (word-hashing) embedder embeds what the full-text index
+// reads — lexemes, stemmed, without stopwords — and the search weighs a
+// query's lexemes by IDF, as the sparse arm does.
+
+func TestLexicalDenseArmReadsLexemes(t *testing.T) {
+	t.Parallel()
+	st := storagetest.Store(t)
+	ctx := member(t.Context(), "acme")
+	_, err := st.Ingest(ctx, storage.DocumentInput{Source: "running.md", Content: "Running, and the runners ran."})
+	require.NoError(t, err)
+
+	var stored pgvector.Vector
+	require.NoError(t, st.Pool().QueryRow(ctx, `SELECT embedding FROM chunks`).Scan(&stored))
+	want := embed.NewDeterministic(schema.EmbeddingDimensions).Vector("run runner ran")
+	require.Equal(t, want, stored.Slice(), "the chunk is embedded as its lexemes")
+
+	// "runs" and "running" share a lexeme, not a word.
+	hits, err := st.Search(ctx, storage.SearchRequest{Query: "who runs?", SparseWeight: ptr(0.0)})
+	require.NoError(t, err)
+	require.Len(t, hits, 1)
+	require.NotNil(t, hits[0].DenseRank)
+	require.Less(t, *hits[0].Distance, 0.5)
+
+	// Words no visible chunk holds give the lexical query no direction.
+	hits, err = st.Search(ctx, storage.SearchRequest{Query: "zeppelin", SparseWeight: ptr(0.0)})
+	require.NoError(t, err)
+	require.Empty(t, hits)
+}
+
+func TestLexicalQueryWeighsRareWords(t *testing.T) {
+	t.Parallel()
+	st := storagetest.Store(t)
+	ctx := member(t.Context(), "acme")
+	docs := []storage.DocumentInput{
+		{Source: "ledger.md", Content: "ledger ledger ledger"},
+		{Source: "quokka.md", Content: "quokka habitat survey field notes ledger"},
+	}
+	for i := range 10 {
+		docs = append(docs, storage.DocumentInput{Source: fmt.Sprintf("filler-%d.md", i),
+			Content: fmt.Sprintf("ledger entry %d for accounts", i)})
+	}
+	_, err := st.IngestMany(ctx, docs)
+	require.NoError(t, err)
+
+	// Unweighted, the all-ledger chunk is nearer (cos 0.71 vs 0.58); under
+	// IDF the rare word decides.
+	hits, err := st.Search(ctx, storage.SearchRequest{Query: "ledger quokkas", SparseWeight: ptr(0.0)})
+	require.NoError(t, err)
+	require.NotEmpty(t, hits)
+	require.Equal(t, "quokka.md", hits[0].Source)
+	require.Equal(t, int64(1), *hits[0].DenseRank)
+}
+
+// TestSparseLengthCountsWords: BM25 normalises by a chunk's length in
+// words; a chunk repeating one word is long, not short.
+func TestSparseLengthCountsWords(t *testing.T) {
+	t.Parallel()
+	st := storagetest.Store(t)
+	ctx := member(t.Context(), "acme")
+	_, err := st.IngestMany(ctx, []storage.DocumentInput{
+		{Source: "varied.md", Content: "quokka alpha bravo charlie delta echo foxtrot golf hotel india juliet"},
+		{Source: "repeated.md", Content: "quokka" + strings.Repeat(" kilo", 30)},
+	})
+	require.NoError(t, err)
+	hits, err := st.Search(ctx, storage.SearchRequest{Query: "quokka", DenseWeight: ptr(0.0)})
+	require.NoError(t, err)
+	require.Len(t, hits, 2)
+	require.Equal(t, "varied.md", hits[0].Source, "11 words is shorter than 31")
+}
+
+// TestLexicalIngestOnOneConnection: IngestMany reads a lexical embedder's
+// lexemes on its own transaction, so a pool of one cannot wait on itself.
+func TestLexicalIngestOnOneConnection(t *testing.T) {
+	t.Parallel()
+	st := storagetest.Store(t, storage.WithPoolSize(1))
+	ctx, cancel := context.WithTimeout(member(t.Context(), "acme"), time.Minute)
+	defer cancel()
+	docs := make([]storage.DocumentInput, 2500) // three batches
+	for i := range docs {
+		docs[i] = storage.DocumentInput{Source: fmt.Sprintf("d%d", i), Content: fmt.Sprintf("note %d about otters", i)}
+	}
+	res, err := st.IngestMany(ctx, docs)
+	require.NoError(t, err)
+	require.Equal(t, len(docs), res.Chunks)
+	hits, err := st.Search(ctx, storage.SearchRequest{Query: "otter", SparseWeight: ptr(0.0), Limit: 5})
+	require.NoError(t, err)
+	require.Len(t, hits, 5)
+}
+
+// TestTextSearchConfigIsPartOfContent: a lexical embedder's chunks are
+// embedded under the text search configuration, so another configuration
+// re-embeds unchanged content.
+func TestTextSearchConfigIsPartOfContent(t *testing.T) {
+	t.Parallel()
+	schemaURL := storagetest.NewSchema(t).URL
+	ctx := member(t.Context(), "acme")
+	in := storage.DocumentInput{Source: "a.md", Content: "Running runners"}
+	for _, c := range []struct {
+		config, lexemes string
+		unchanged       bool
+	}{{"english", "run runner", false}, {"english", "run runner", true}, {"simple", "running runners", false}} {
+		st, err := storage.Open(ctx, schemaURL, storage.WithTextSearchConfig(c.config))
+		require.NoError(t, err)
+		res, err := st.Ingest(ctx, in)
+		require.NoError(t, err)
+		require.Equal(t, c.unchanged, res.Unchanged, c.config)
+		var stored pgvector.Vector
+		require.NoError(t, st.Pool().QueryRow(ctx, `SELECT embedding FROM chunks`).Scan(&stored))
+		require.Equal(t, embed.NewDeterministic(schema.EmbeddingDimensions).Vector(c.lexemes), stored.Slice(), c.config)
+		require.NoError(t, st.Close())
+	}
+}
