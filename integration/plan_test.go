@@ -6,6 +6,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/agentstore/agentstore/access"
+	"github.com/agentstore/agentstore/embed"
+	"github.com/agentstore/agentstore/ent/schema"
 	"github.com/agentstore/agentstore/storage"
 	"github.com/agentstore/agentstore/storage/storagetest"
 )
@@ -40,27 +42,42 @@ FROM documents doc, generate_series(0, $2::int - 1) i WHERE doc.organization_id 
 	}
 }
 
-// TestSearchPlanAndSelectiveFilter: at the default settings the dense arm
-// is served by the HNSW index, and a filter that keeps 10% of the chunks
-// still fills the page (iterative index scans).
+// semantic is the deterministic embedder as the store cannot recognise it:
+// it stands for a semantic model, whose dense arm is the HNSW index.
+type semantic struct{ embed.Deterministic }
+
+// TestSearchPlanAndSelectiveFilter: at the default settings a semantic
+// query's dense arm is served by the HNSW index, and a filter that keeps
+// 10% of the chunks still fills the page (iterative index scans). A lexical
+// query's dense arm reads the chunks its sparse arm matched.
 func TestSearchPlanAndSelectiveFilter(t *testing.T) {
 	t.Parallel()
-	st := storagetest.Store(t)
-	loadSynthetic(t, st, "acme", 200, 50)
 	ctx := access.NewContext(t.Context(), access.Viewer{OrganizationID: "acme", UserID: "u"})
+	url := storagetest.NewSchema(t).URL
+	st, err := storage.Open(ctx, url, storage.WithEmbedder(semantic{embed.NewDeterministic(schema.EmbeddingDimensions)}))
+	require.NoError(t, err)
+	defer st.Close()
+	loadSynthetic(t, st, "acme", 200, 50)
 
 	plan, err := st.ExplainSearch(ctx, storage.SearchRequest{Query: "synthetic chunk about anything", Limit: 10})
 	require.NoError(t, err)
 	require.Contains(t, plan, "Index Scan using chunk_embedding", plan)
 
-	// The default (lexical) embedder's query weighs words the chunks hold.
-	hits, err := st.Search(ctx, storage.SearchRequest{Query: "which synthetic chunk?", Limit: 10,
+	hits, err := st.Search(ctx, storage.SearchRequest{Query: "about anything else", Limit: 10,
 		DocumentSets: []string{"tenth"}, SparseWeight: ptr(0.0)})
 	require.NoError(t, err)
 	require.Len(t, hits, 10, "a 10%%-selective filter (5%% visible) still fills the page")
 	for _, h := range hits {
 		require.NotNil(t, h.DenseRank)
 	}
+
+	lexical, err := storage.Open(ctx, url)
+	require.NoError(t, err)
+	defer lexical.Close()
+	plan, err = lexical.ExplainSearch(ctx, storage.SearchRequest{Query: "synthetic chunk about anything", Limit: 10})
+	require.NoError(t, err)
+	require.NotContains(t, plan, "Index Scan using chunk_embedding", plan)
+	require.Contains(t, plan, "Tid Scan on chunks", plan)
 }
 
 // TestCascadePlanWithStaleStatistics: deleting a document cascades to its

@@ -69,7 +69,7 @@ tsq AS (
 	FROM terms HAVING count(*) > 0
 ),
 matched AS (
-	SELECT c.id, c.content_tsv, (SELECT sum(cardinality(u.positions)) FROM unnest(c.content_tsv) AS u) AS dl
+	SELECT c.id, c.ctid, c.content_tsv, (SELECT sum(cardinality(u.positions)) FROM unnest(c.content_tsv) AS u) AS dl
 	FROM chunks c, tsq
 	WHERE c.content_tsv @@ tsq.q AND ($1::text IS NULL OR c.organization_id = $1)
 	  AND ($2::text[] IS NULL OR c.acl && $2::text[])
@@ -109,23 +109,28 @@ lexical AS (
 	JOIN idf USING (lexeme)
 	CROSS JOIN LATERAL (SELECT l.sv::sparsevec::vector AS v) e
 ),
-query AS (
-	SELECT CASE WHEN $15::text[] IS NULL THEN $3::vector ELSE (SELECT v FROM lexical) END AS v
-),
 dense AS (
 	SELECT id, distance, row_number() OVER (ORDER BY distance, id) AS rank
 	FROM (
-		SELECT c.id, c.embedding <=> (SELECT v FROM query) AS distance
+		(SELECT c.id, c.embedding <=> $3 AS distance
 		FROM chunks c
-		WHERE $4 AND (SELECT v FROM query) IS NOT NULL
+		WHERE $4 AND $15::text[] IS NULL
 		  AND ($1::text IS NULL OR c.organization_id = $1)
 		  AND ($2::text[] IS NULL OR c.acl && $2::text[])
 		  AND ($7::text[] IS NULL OR c.document_sets && $7::text[])
 		  AND ($8::jsonb IS NULL OR c.metadata @> $8::jsonb)
-		ORDER BY c.embedding <=> (SELECT v FROM query)
-		LIMIT $9
+		ORDER BY c.embedding <=> $3
+		LIMIT $9)
+		UNION ALL
+		-- A lexical query is near only the chunks sharing a lexeme with it
+		-- (elsewhere its cosine is hash collisions): exact over matched.
+		(SELECT c.id, c.embedding <=> (SELECT v FROM lexical) AS distance
+		FROM chunks c
+		WHERE $4 AND $15::text[] IS NOT NULL AND c.ctid = ANY (ARRAY(SELECT ctid FROM matched))
+		ORDER BY 2
+		LIMIT $9)
 	) d
-	WHERE distance <> 'NaN' -- a zero-vector chunk has no direction: no dense rank
+	WHERE distance <> 'NaN' -- no direction (a zero vector): no dense rank
 ),
 fused AS (
 	SELECT coalesce(d.id, s.id) AS id, d.rank AS dense_rank, d.distance, s.rank AS sparse_rank,
