@@ -168,6 +168,7 @@ func summarize(lat []time.Duration, elapsed time.Duration) Result {
 type env struct {
 	cfg    Config
 	schema string
+	url    string // the server's, bound to schema
 	admin  *pgx.Conn
 	pool   *pgxpool.Pool
 	store  *storage.Store
@@ -195,6 +196,7 @@ func setup(ctx context.Context, serverURL string, conns int32) (*env, error) {
 		e.close(ctx)
 		return nil, err
 	}
+	e.url = url
 	pcfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		e.close(ctx)

@@ -42,7 +42,8 @@ func TestRunSearchSmall(t *testing.T) {
 	var out bytes.Buffer
 	err := bench.RunSearch(t.Context(), bench.SearchConfig{URL: storagetest.ServerURL(t), Chunks: 400, Organizations: 2, Queries: 10}, &out)
 	require.NoError(t, err)
-	for _, want := range []string{"| library (IngestMany, tx, COPY) |", "HNSW build:", "| hybrid | 10% set |", "dense recall@10", "hybrid p50: library"} {
+	for _, want := range []string{"| library (IngestMany, tx, COPY) |", "HNSW build:", "| default (lexical) | hybrid | 10% set |",
+		"| semantic stand-in | dense (HNSW) | none |", "dense (HNSW) recall@10", "hybrid p50: library"} {
 		require.Contains(t, out.String(), want)
 	}
 }

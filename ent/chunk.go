@@ -33,6 +33,8 @@ type Chunk struct {
 	Content string `json:"content,omitempty"`
 	// Heading holds the value of the "heading" field.
 	Heading string `json:"heading,omitempty"`
+	// Words holds the value of the "words" field.
+	Words int `json:"words,omitempty"`
 	// Embedding holds the value of the "embedding" field.
 	Embedding pgvector.Vector `json:"embedding,omitempty"`
 	// Metadata holds the value of the "metadata" field.
@@ -78,7 +80,7 @@ func (*Chunk) scanValues(columns []string) ([]any, error) {
 			values[i] = new(pgarray.Text)
 		case chunk.FieldEmbedding:
 			values[i] = new(pgvector.Vector)
-		case chunk.FieldChunkIndex:
+		case chunk.FieldChunkIndex, chunk.FieldWords:
 			values[i] = new(sql.NullInt64)
 		case chunk.FieldID, chunk.FieldOrganizationID, chunk.FieldDocumentID, chunk.FieldContent, chunk.FieldHeading:
 			values[i] = new(sql.NullString)
@@ -140,6 +142,12 @@ func (_m *Chunk) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field heading", values[i])
 			} else if value.Valid {
 				_m.Heading = value.String
+			}
+		case chunk.FieldWords:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field words", values[i])
+			} else if value.Valid {
+				_m.Words = int(value.Int64)
 			}
 		case chunk.FieldEmbedding:
 			if value, ok := values[i].(*pgvector.Vector); !ok {
@@ -225,6 +233,9 @@ func (_m *Chunk) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("heading=")
 	builder.WriteString(_m.Heading)
+	builder.WriteString(", ")
+	builder.WriteString("words=")
+	builder.WriteString(fmt.Sprintf("%v", _m.Words))
 	builder.WriteString(", ")
 	builder.WriteString("embedding=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Embedding))

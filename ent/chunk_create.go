@@ -78,6 +78,20 @@ func (_c *ChunkCreate) SetNillableHeading(v *string) *ChunkCreate {
 	return _c
 }
 
+// SetWords sets the "words" field.
+func (_c *ChunkCreate) SetWords(v int) *ChunkCreate {
+	_c.mutation.SetWords(v)
+	return _c
+}
+
+// SetNillableWords sets the "words" field if the given value is not nil.
+func (_c *ChunkCreate) SetNillableWords(v *int) *ChunkCreate {
+	if v != nil {
+		_c.SetWords(*v)
+	}
+	return _c
+}
+
 // SetEmbedding sets the "embedding" field.
 func (_c *ChunkCreate) SetEmbedding(v pgvector.Vector) *ChunkCreate {
 	_c.mutation.SetEmbedding(v)
@@ -169,6 +183,10 @@ func (_c *ChunkCreate) defaults() error {
 		v := chunk.DefaultHeading
 		_c.mutation.SetHeading(v)
 	}
+	if _, ok := _c.mutation.Words(); !ok {
+		v := chunk.DefaultWords
+		_c.mutation.SetWords(v)
+	}
 	if _, ok := _c.mutation.Metadata(); !ok {
 		v := chunk.DefaultMetadata
 		_c.mutation.SetMetadata(v)
@@ -225,6 +243,14 @@ func (_c *ChunkCreate) check() error {
 	}
 	if _, ok := _c.mutation.Heading(); !ok {
 		return &ValidationError{Name: "heading", err: errors.New(`ent: missing required field "Chunk.heading"`)}
+	}
+	if _, ok := _c.mutation.Words(); !ok {
+		return &ValidationError{Name: "words", err: errors.New(`ent: missing required field "Chunk.words"`)}
+	}
+	if v, ok := _c.mutation.Words(); ok {
+		if err := chunk.WordsValidator(v); err != nil {
+			return &ValidationError{Name: "words", err: fmt.Errorf(`ent: validator failed for field "Chunk.words": %w`, err)}
+		}
 	}
 	if _, ok := _c.mutation.Embedding(); !ok {
 		return &ValidationError{Name: "embedding", err: errors.New(`ent: missing required field "Chunk.embedding"`)}
@@ -295,6 +321,10 @@ func (_c *ChunkCreate) createSpec() (*Chunk, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.Heading(); ok {
 		_spec.SetField(chunk.FieldHeading, field.TypeString, value)
 		_node.Heading = value
+	}
+	if value, ok := _c.mutation.Words(); ok {
+		_spec.SetField(chunk.FieldWords, field.TypeInt, value)
+		_node.Words = value
 	}
 	if value, ok := _c.mutation.Embedding(); ok {
 		_spec.SetField(chunk.FieldEmbedding, field.TypeOther, value)
@@ -402,6 +432,24 @@ func (u *ChunkUpsert) SetHeading(v string) *ChunkUpsert {
 // UpdateHeading sets the "heading" field to the value that was provided on create.
 func (u *ChunkUpsert) UpdateHeading() *ChunkUpsert {
 	u.SetExcluded(chunk.FieldHeading)
+	return u
+}
+
+// SetWords sets the "words" field.
+func (u *ChunkUpsert) SetWords(v int) *ChunkUpsert {
+	u.Set(chunk.FieldWords, v)
+	return u
+}
+
+// UpdateWords sets the "words" field to the value that was provided on create.
+func (u *ChunkUpsert) UpdateWords() *ChunkUpsert {
+	u.SetExcluded(chunk.FieldWords)
+	return u
+}
+
+// AddWords adds v to the "words" field.
+func (u *ChunkUpsert) AddWords(v int) *ChunkUpsert {
+	u.Add(chunk.FieldWords, v)
 	return u
 }
 
@@ -538,6 +586,27 @@ func (u *ChunkUpsertOne) SetHeading(v string) *ChunkUpsertOne {
 func (u *ChunkUpsertOne) UpdateHeading() *ChunkUpsertOne {
 	return u.Update(func(s *ChunkUpsert) {
 		s.UpdateHeading()
+	})
+}
+
+// SetWords sets the "words" field.
+func (u *ChunkUpsertOne) SetWords(v int) *ChunkUpsertOne {
+	return u.Update(func(s *ChunkUpsert) {
+		s.SetWords(v)
+	})
+}
+
+// AddWords adds v to the "words" field.
+func (u *ChunkUpsertOne) AddWords(v int) *ChunkUpsertOne {
+	return u.Update(func(s *ChunkUpsert) {
+		s.AddWords(v)
+	})
+}
+
+// UpdateWords sets the "words" field to the value that was provided on create.
+func (u *ChunkUpsertOne) UpdateWords() *ChunkUpsertOne {
+	return u.Update(func(s *ChunkUpsert) {
+		s.UpdateWords()
 	})
 }
 
@@ -849,6 +918,27 @@ func (u *ChunkUpsertBulk) SetHeading(v string) *ChunkUpsertBulk {
 func (u *ChunkUpsertBulk) UpdateHeading() *ChunkUpsertBulk {
 	return u.Update(func(s *ChunkUpsert) {
 		s.UpdateHeading()
+	})
+}
+
+// SetWords sets the "words" field.
+func (u *ChunkUpsertBulk) SetWords(v int) *ChunkUpsertBulk {
+	return u.Update(func(s *ChunkUpsert) {
+		s.SetWords(v)
+	})
+}
+
+// AddWords adds v to the "words" field.
+func (u *ChunkUpsertBulk) AddWords(v int) *ChunkUpsertBulk {
+	return u.Update(func(s *ChunkUpsert) {
+		s.AddWords(v)
+	})
+}
+
+// UpdateWords sets the "words" field to the value that was provided on create.
+func (u *ChunkUpsertBulk) UpdateWords() *ChunkUpsertBulk {
+	return u.Update(func(s *ChunkUpsert) {
+		s.UpdateWords()
 	})
 }
 

@@ -58,6 +58,27 @@ func (_u *ChunkUpdate) SetNillableHeading(v *string) *ChunkUpdate {
 	return _u
 }
 
+// SetWords sets the "words" field.
+func (_u *ChunkUpdate) SetWords(v int) *ChunkUpdate {
+	_u.mutation.ResetWords()
+	_u.mutation.SetWords(v)
+	return _u
+}
+
+// SetNillableWords sets the "words" field if the given value is not nil.
+func (_u *ChunkUpdate) SetNillableWords(v *int) *ChunkUpdate {
+	if v != nil {
+		_u.SetWords(*v)
+	}
+	return _u
+}
+
+// AddWords adds value to the "words" field.
+func (_u *ChunkUpdate) AddWords(v int) *ChunkUpdate {
+	_u.mutation.AddWords(v)
+	return _u
+}
+
 // SetEmbedding sets the "embedding" field.
 func (_u *ChunkUpdate) SetEmbedding(v pgvector.Vector) *ChunkUpdate {
 	_u.mutation.SetEmbedding(v)
@@ -124,6 +145,11 @@ func (_u *ChunkUpdate) ExecX(ctx context.Context) {
 
 // check runs all checks and user-defined validators on the builder.
 func (_u *ChunkUpdate) check() error {
+	if v, ok := _u.mutation.Words(); ok {
+		if err := chunk.WordsValidator(v); err != nil {
+			return &ValidationError{Name: "words", err: fmt.Errorf(`ent: validator failed for field "Chunk.words": %w`, err)}
+		}
+	}
 	if _u.mutation.DocumentCleared() && len(_u.mutation.DocumentIDs()) > 0 {
 		return errors.New(`ent: clearing a required unique edge "Chunk.document"`)
 	}
@@ -153,6 +179,12 @@ func (_u *ChunkUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if value, ok := _u.mutation.Heading(); ok {
 		_spec.SetField(chunk.FieldHeading, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.Words(); ok {
+		_spec.SetField(chunk.FieldWords, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedWords(); ok {
+		_spec.AddField(chunk.FieldWords, field.TypeInt, value)
 	}
 	if value, ok := _u.mutation.Embedding(); ok {
 		_spec.SetField(chunk.FieldEmbedding, field.TypeOther, value)
@@ -213,6 +245,27 @@ func (_u *ChunkUpdateOne) SetNillableHeading(v *string) *ChunkUpdateOne {
 	if v != nil {
 		_u.SetHeading(*v)
 	}
+	return _u
+}
+
+// SetWords sets the "words" field.
+func (_u *ChunkUpdateOne) SetWords(v int) *ChunkUpdateOne {
+	_u.mutation.ResetWords()
+	_u.mutation.SetWords(v)
+	return _u
+}
+
+// SetNillableWords sets the "words" field if the given value is not nil.
+func (_u *ChunkUpdateOne) SetNillableWords(v *int) *ChunkUpdateOne {
+	if v != nil {
+		_u.SetWords(*v)
+	}
+	return _u
+}
+
+// AddWords adds value to the "words" field.
+func (_u *ChunkUpdateOne) AddWords(v int) *ChunkUpdateOne {
+	_u.mutation.AddWords(v)
 	return _u
 }
 
@@ -295,6 +348,11 @@ func (_u *ChunkUpdateOne) ExecX(ctx context.Context) {
 
 // check runs all checks and user-defined validators on the builder.
 func (_u *ChunkUpdateOne) check() error {
+	if v, ok := _u.mutation.Words(); ok {
+		if err := chunk.WordsValidator(v); err != nil {
+			return &ValidationError{Name: "words", err: fmt.Errorf(`ent: validator failed for field "Chunk.words": %w`, err)}
+		}
+	}
 	if _u.mutation.DocumentCleared() && len(_u.mutation.DocumentIDs()) > 0 {
 		return errors.New(`ent: clearing a required unique edge "Chunk.document"`)
 	}
@@ -341,6 +399,12 @@ func (_u *ChunkUpdateOne) sqlSave(ctx context.Context) (_node *Chunk, err error)
 	}
 	if value, ok := _u.mutation.Heading(); ok {
 		_spec.SetField(chunk.FieldHeading, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.Words(); ok {
+		_spec.SetField(chunk.FieldWords, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedWords(); ok {
+		_spec.AddField(chunk.FieldWords, field.TypeInt, value)
 	}
 	if value, ok := _u.mutation.Embedding(); ok {
 		_spec.SetField(chunk.FieldEmbedding, field.TypeOther, value)

@@ -83,6 +83,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			chunk.FieldChunkIndex:     {Type: field.TypeInt, Column: chunk.FieldChunkIndex},
 			chunk.FieldContent:        {Type: field.TypeString, Column: chunk.FieldContent},
 			chunk.FieldHeading:        {Type: field.TypeString, Column: chunk.FieldHeading},
+			chunk.FieldWords:          {Type: field.TypeInt, Column: chunk.FieldWords},
 			chunk.FieldEmbedding:      {Type: field.TypeOther, Column: chunk.FieldEmbedding},
 			chunk.FieldMetadata:       {Type: field.TypeJSON, Column: chunk.FieldMetadata},
 			chunk.FieldACL:            {Type: field.TypeOther, Column: chunk.FieldACL},
@@ -704,6 +705,11 @@ func (f *ChunkFilter) WhereContent(p entql.StringP) {
 // WhereHeading applies the entql string predicate on the heading field.
 func (f *ChunkFilter) WhereHeading(p entql.StringP) {
 	f.Where(p.Field(chunk.FieldHeading))
+}
+
+// WhereWords applies the entql int predicate on the words field.
+func (f *ChunkFilter) WhereWords(p entql.IntP) {
+	f.Where(p.Field(chunk.FieldWords))
 }
 
 // WhereEmbedding applies the entql other predicate on the embedding field.

@@ -1594,6 +1594,8 @@ type ChunkMutation struct {
 	addchunk_index  *int
 	content         *string
 	heading         *string
+	words           *int
+	addwords        *int
 	embedding       *pgvector.Vector
 	metadata        *map[string]interface{}
 	acl             *pgarray.Text
@@ -1946,6 +1948,62 @@ func (m *ChunkMutation) ResetHeading() {
 	m.heading = nil
 }
 
+// SetWords sets the "words" field.
+func (m *ChunkMutation) SetWords(i int) {
+	m.words = &i
+	m.addwords = nil
+}
+
+// Words returns the value of the "words" field in the mutation.
+func (m *ChunkMutation) Words() (r int, exists bool) {
+	v := m.words
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldWords returns the old "words" field's value of the Chunk entity.
+// If the Chunk object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ChunkMutation) OldWords(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldWords is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldWords requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldWords: %w", err)
+	}
+	return oldValue.Words, nil
+}
+
+// AddWords adds i to the "words" field.
+func (m *ChunkMutation) AddWords(i int) {
+	if m.addwords != nil {
+		*m.addwords += i
+	} else {
+		m.addwords = &i
+	}
+}
+
+// AddedWords returns the value that was added to the "words" field in this mutation.
+func (m *ChunkMutation) AddedWords() (r int, exists bool) {
+	v := m.addwords
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetWords resets all changes to the "words" field.
+func (m *ChunkMutation) ResetWords() {
+	m.words = nil
+	m.addwords = nil
+}
+
 // SetEmbedding sets the "embedding" field.
 func (m *ChunkMutation) SetEmbedding(pg pgvector.Vector) {
 	m.embedding = &pg
@@ -2151,7 +2209,7 @@ func (m *ChunkMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *ChunkMutation) Fields() []string {
-	fields := make([]string, 0, 10)
+	fields := make([]string, 0, 11)
 	if m.organization_id != nil {
 		fields = append(fields, chunk.FieldOrganizationID)
 	}
@@ -2169,6 +2227,9 @@ func (m *ChunkMutation) Fields() []string {
 	}
 	if m.heading != nil {
 		fields = append(fields, chunk.FieldHeading)
+	}
+	if m.words != nil {
+		fields = append(fields, chunk.FieldWords)
 	}
 	if m.embedding != nil {
 		fields = append(fields, chunk.FieldEmbedding)
@@ -2202,6 +2263,8 @@ func (m *ChunkMutation) Field(name string) (ent.Value, bool) {
 		return m.Content()
 	case chunk.FieldHeading:
 		return m.Heading()
+	case chunk.FieldWords:
+		return m.Words()
 	case chunk.FieldEmbedding:
 		return m.Embedding()
 	case chunk.FieldMetadata:
@@ -2231,6 +2294,8 @@ func (m *ChunkMutation) OldField(ctx context.Context, name string) (ent.Value, e
 		return m.OldContent(ctx)
 	case chunk.FieldHeading:
 		return m.OldHeading(ctx)
+	case chunk.FieldWords:
+		return m.OldWords(ctx)
 	case chunk.FieldEmbedding:
 		return m.OldEmbedding(ctx)
 	case chunk.FieldMetadata:
@@ -2290,6 +2355,13 @@ func (m *ChunkMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetHeading(v)
 		return nil
+	case chunk.FieldWords:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetWords(v)
+		return nil
 	case chunk.FieldEmbedding:
 		v, ok := value.(pgvector.Vector)
 		if !ok {
@@ -2329,6 +2401,9 @@ func (m *ChunkMutation) AddedFields() []string {
 	if m.addchunk_index != nil {
 		fields = append(fields, chunk.FieldChunkIndex)
 	}
+	if m.addwords != nil {
+		fields = append(fields, chunk.FieldWords)
+	}
 	return fields
 }
 
@@ -2339,6 +2414,8 @@ func (m *ChunkMutation) AddedField(name string) (ent.Value, bool) {
 	switch name {
 	case chunk.FieldChunkIndex:
 		return m.AddedChunkIndex()
+	case chunk.FieldWords:
+		return m.AddedWords()
 	}
 	return nil, false
 }
@@ -2354,6 +2431,13 @@ func (m *ChunkMutation) AddField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.AddChunkIndex(v)
+		return nil
+	case chunk.FieldWords:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddWords(v)
 		return nil
 	}
 	return fmt.Errorf("unknown Chunk numeric field %s", name)
@@ -2399,6 +2483,9 @@ func (m *ChunkMutation) ResetField(name string) error {
 		return nil
 	case chunk.FieldHeading:
 		m.ResetHeading()
+		return nil
+	case chunk.FieldWords:
+		m.ResetWords()
 		return nil
 	case chunk.FieldEmbedding:
 		m.ResetEmbedding()

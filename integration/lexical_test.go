@@ -80,10 +80,21 @@ func TestSparseLengthCountsWords(t *testing.T) {
 		{Source: "repeated.md", Content: "quokka" + strings.Repeat(" kilo", 30)},
 	})
 	require.NoError(t, err)
+	var words []int
+	require.NoError(t, st.Pool().QueryRow(ctx, `SELECT array_agg(words ORDER BY content) FROM chunks`).Scan(&words))
+	require.Equal(t, []int{11, 31}, words, "written at ingest")
 	hits, err := st.Search(ctx, storage.SearchRequest{Query: "quokka", DenseWeight: ptr(0.0)})
 	require.NoError(t, err)
 	require.Len(t, hits, 2)
 	require.Equal(t, "varied.md", hits[0].Source, "11 words is shorter than 31")
+
+	// Chunks written before the column existed read their length from the
+	// tsvector.
+	_, err = st.Pool().Exec(ctx, `UPDATE chunks SET words = 0`)
+	require.NoError(t, err)
+	again, err := st.Search(ctx, storage.SearchRequest{Query: "quokka", DenseWeight: ptr(0.0)})
+	require.NoError(t, err)
+	require.Equal(t, hits, again)
 }
 
 // TestLexicalIngestOnOneConnection: IngestMany reads a lexical embedder's

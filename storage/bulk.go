@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/agentstore/agentstore/access"
 	"github.com/agentstore/agentstore/ent/document"
@@ -68,9 +69,9 @@ func (s *Store) IngestMany(ctx context.Context, docs []DocumentInput) (*IngestMa
 			if next.err != nil {
 				return next.err
 			}
-			// A lexical embedder's texts are read on this connection: one
-			// more from the pool could wait for a transaction waiting here.
-			if err := tx.Raw(ctx, func(q vector.Copier) error { return s.embedChunks(ctx, q, next) }); err != nil {
+			// Read on this connection: one more from the pool could wait for
+			// a transaction waiting here.
+			if err := tx.Raw(ctx, func(q vector.Copier) error { return s.read(ctx, q, next) }); err != nil {
 				return err
 			}
 			n, err := tx.writeBatch(ctx, org, next.docs, next.rows())
@@ -101,7 +102,8 @@ func errEmbeddingStopped(ctx context.Context) error {
 type chunked struct {
 	docs   []DocumentInput
 	pieces [][]string // the chunks of each document
-	texts  []string   // what is embedded: every chunk under its title
+	texts  []string   // every chunk under its title, as it is searched
+	words  []int      // each text's length in words, as the full-text index reads it
 	vecs   [][]float32
 	err    error
 }
@@ -119,7 +121,7 @@ func (s *Store) embedBatches(ctx context.Context, docs []DocumentInput) <-chan *
 		for start := 0; start < len(docs); start += bulkDocuments {
 			b := split(docs[start:min(start+bulkDocuments, len(docs))])
 			if !s.cfg.lexical() {
-				b.err = s.embedChunks(ctx, nil, b)
+				b.vecs, b.err = s.cfg.embed(ctx, b.texts)
 			}
 			select {
 			case out <- b:
@@ -177,22 +179,25 @@ func split(docs []DocumentInput) *chunked {
 	return b
 }
 
-// embedChunks embeds all of b's chunks in one call (the embedder batches).
-// A lexical embedder reads them as the full-text index does, lexemes read
-// on q.
-func (s *Store) embedChunks(ctx context.Context, q vector.Querier, b *chunked) error {
-	if b.vecs != nil {
-		return nil
+// read reads b's chunks as the full-text index does, on q: their lengths
+// in words and, for a lexical embedder, their embeddings (of the lexemes).
+// A semantic embedder's are embedded already (embedBatches) or here.
+func (s *Store) read(ctx context.Context, q vector.Querier, b *chunked) error {
+	lexemes, err := vector.Lexemes(ctx, q, s.cfg.textSearchConfig, b.texts)
+	if err != nil {
+		return err
 	}
-	texts := b.texts
-	if s.cfg.lexical() {
-		var err error
-		if texts, err = vector.Lexemes(ctx, q, s.cfg.textSearchConfig, texts); err != nil {
-			return err
-		}
+	b.words = make([]int, len(lexemes))
+	for i, l := range lexemes {
+		b.words[i] = len(strings.Fields(l))
 	}
-	vecs, err := s.cfg.embed(ctx, texts)
-	b.vecs = vecs
+	switch {
+	case b.vecs != nil:
+	case s.cfg.lexical():
+		b.vecs, err = s.cfg.embed(ctx, lexemes)
+	default:
+		b.vecs, err = s.cfg.embed(ctx, b.texts)
+	}
 	return err
 }
 
@@ -203,7 +208,8 @@ func (b *chunked) rows() [][]vector.ChunkRow {
 	for i, ps := range b.pieces {
 		rows[i] = make([]vector.ChunkRow, len(ps))
 		for j, p := range ps {
-			rows[i][j] = vector.ChunkRow{Index: j, Heading: deref(b.docs[i].Title), Content: p, Embedding: b.vecs[k], Metadata: b.docs[i].Metadata}
+			rows[i][j] = vector.ChunkRow{Index: j, Heading: deref(b.docs[i].Title), Content: p, Words: b.words[k],
+				Embedding: b.vecs[k], Metadata: b.docs[i].Metadata}
 			k++
 		}
 	}

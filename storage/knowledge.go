@@ -72,7 +72,7 @@ func (s *Store) Ingest(ctx context.Context, in DocumentInput) (*IngestResult, er
 	unchanged := prev != nil && prev.ContentHash == hash
 	if !unchanged {
 		b := split([]DocumentInput{in})
-		if err := s.embedChunks(ctx, s.pool, b); err != nil {
+		if err := s.read(ctx, s.pool, b); err != nil {
 			return nil, err
 		}
 		rows = b.rows()[0]

@@ -69,7 +69,8 @@ tsq AS (
 	FROM terms HAVING count(*) > 0
 ),
 matched AS (
-	SELECT c.id, c.ctid, c.content_tsv, (SELECT sum(cardinality(u.positions)) FROM unnest(c.content_tsv) AS u) AS dl
+	SELECT c.id, c.ctid, c.content_tsv,
+		greatest(coalesce(nullif(c.words, 0), (SELECT sum(cardinality(u.positions)) FROM unnest(c.content_tsv) AS u)), 1) AS dl
 	FROM chunks c, tsq
 	WHERE c.content_tsv @@ tsq.q AND ($1::text IS NULL OR c.organization_id = $1)
 	  AND ($2::text[] IS NULL OR c.acl && $2::text[])

@@ -28,6 +28,8 @@ const (
 	FieldContent = "content"
 	// FieldHeading holds the string denoting the heading field in the database.
 	FieldHeading = "heading"
+	// FieldWords holds the string denoting the words field in the database.
+	FieldWords = "words"
 	// FieldEmbedding holds the string denoting the embedding field in the database.
 	FieldEmbedding = "embedding"
 	// FieldMetadata holds the string denoting the metadata field in the database.
@@ -58,6 +60,7 @@ var Columns = []string{
 	FieldChunkIndex,
 	FieldContent,
 	FieldHeading,
+	FieldWords,
 	FieldEmbedding,
 	FieldMetadata,
 	FieldACL,
@@ -92,6 +95,10 @@ var (
 	ChunkIndexValidator func(int) error
 	// DefaultHeading holds the default value on creation for the "heading" field.
 	DefaultHeading string
+	// DefaultWords holds the default value on creation for the "words" field.
+	DefaultWords int
+	// WordsValidator is a validator for the "words" field. It is called by the builders before save.
+	WordsValidator func(int) error
 	// DefaultMetadata holds the default value on creation for the "metadata" field.
 	DefaultMetadata map[string]interface{}
 	// DefaultACL holds the default value on creation for the "acl" field.
@@ -140,6 +147,11 @@ func ByContent(opts ...sql.OrderTermOption) OrderOption {
 // ByHeading orders the results by the heading field.
 func ByHeading(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldHeading, opts...).ToFunc()
+}
+
+// ByWords orders the results by the words field.
+func ByWords(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldWords, opts...).ToFunc()
 }
 
 // ByEmbedding orders the results by the embedding field.

@@ -97,6 +97,11 @@ func Heading(v string) predicate.Chunk {
 	return predicate.Chunk(sql.FieldEQ(FieldHeading, v))
 }
 
+// Words applies equality check predicate on the "words" field. It's identical to WordsEQ.
+func Words(v int) predicate.Chunk {
+	return predicate.Chunk(sql.FieldEQ(FieldWords, v))
+}
+
 // Embedding applies equality check predicate on the "embedding" field. It's identical to EmbeddingEQ.
 func Embedding(v pgvector.Vector) predicate.Chunk {
 	return predicate.Chunk(sql.FieldEQ(FieldEmbedding, v))
@@ -450,6 +455,46 @@ func HeadingEqualFold(v string) predicate.Chunk {
 // HeadingContainsFold applies the ContainsFold predicate on the "heading" field.
 func HeadingContainsFold(v string) predicate.Chunk {
 	return predicate.Chunk(sql.FieldContainsFold(FieldHeading, v))
+}
+
+// WordsEQ applies the EQ predicate on the "words" field.
+func WordsEQ(v int) predicate.Chunk {
+	return predicate.Chunk(sql.FieldEQ(FieldWords, v))
+}
+
+// WordsNEQ applies the NEQ predicate on the "words" field.
+func WordsNEQ(v int) predicate.Chunk {
+	return predicate.Chunk(sql.FieldNEQ(FieldWords, v))
+}
+
+// WordsIn applies the In predicate on the "words" field.
+func WordsIn(vs ...int) predicate.Chunk {
+	return predicate.Chunk(sql.FieldIn(FieldWords, vs...))
+}
+
+// WordsNotIn applies the NotIn predicate on the "words" field.
+func WordsNotIn(vs ...int) predicate.Chunk {
+	return predicate.Chunk(sql.FieldNotIn(FieldWords, vs...))
+}
+
+// WordsGT applies the GT predicate on the "words" field.
+func WordsGT(v int) predicate.Chunk {
+	return predicate.Chunk(sql.FieldGT(FieldWords, v))
+}
+
+// WordsGTE applies the GTE predicate on the "words" field.
+func WordsGTE(v int) predicate.Chunk {
+	return predicate.Chunk(sql.FieldGTE(FieldWords, v))
+}
+
+// WordsLT applies the LT predicate on the "words" field.
+func WordsLT(v int) predicate.Chunk {
+	return predicate.Chunk(sql.FieldLT(FieldWords, v))
+}
+
+// WordsLTE applies the LTE predicate on the "words" field.
+func WordsLTE(v int) predicate.Chunk {
+	return predicate.Chunk(sql.FieldLTE(FieldWords, v))
 }
 
 // EmbeddingEQ applies the EQ predicate on the "embedding" field.

@@ -76,6 +76,7 @@ var (
 		{Name: "chunk_index", Type: field.TypeInt},
 		{Name: "content", Type: field.TypeString, SchemaType: map[string]string{"postgres": "text"}},
 		{Name: "heading", Type: field.TypeString, Default: "", SchemaType: map[string]string{"postgres": "text"}},
+		{Name: "words", Type: field.TypeInt, Default: 0},
 		{Name: "embedding", Type: field.TypeOther, SchemaType: map[string]string{"postgres": "vector(1024)"}},
 		{Name: "metadata", Type: field.TypeJSON, Default: "{}"},
 		{Name: "acl", Type: field.TypeOther, Default: schema.Expr("'{*}'::text[]"), SchemaType: map[string]string{"postgres": "text[]"}},
@@ -90,7 +91,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "chunks_documents_chunks",
-				Columns:    []*schema.Column{ChunksColumns[10]},
+				Columns:    []*schema.Column{ChunksColumns[11]},
 				RefColumns: []*schema.Column{DocumentsColumns[0]},
 				OnDelete:   schema.Cascade,
 			},
@@ -99,17 +100,17 @@ var (
 			{
 				Name:    "chunk_document_id_chunk_index",
 				Unique:  true,
-				Columns: []*schema.Column{ChunksColumns[10], ChunksColumns[3]},
+				Columns: []*schema.Column{ChunksColumns[11], ChunksColumns[3]},
 			},
 			{
 				Name:    "chunk_organization_id_document_id",
 				Unique:  false,
-				Columns: []*schema.Column{ChunksColumns[1], ChunksColumns[10]},
+				Columns: []*schema.Column{ChunksColumns[1], ChunksColumns[11]},
 			},
 			{
 				Name:    "chunk_embedding",
 				Unique:  false,
-				Columns: []*schema.Column{ChunksColumns[6]},
+				Columns: []*schema.Column{ChunksColumns[7]},
 				Annotation: &entsql.IndexAnnotation{
 					OpClass: "vector_cosine_ops",
 					Type:    "hnsw",
@@ -118,7 +119,7 @@ var (
 			{
 				Name:    "chunk_acl",
 				Unique:  false,
-				Columns: []*schema.Column{ChunksColumns[8]},
+				Columns: []*schema.Column{ChunksColumns[9]},
 				Annotation: &entsql.IndexAnnotation{
 					Type: "GIN",
 				},
@@ -126,7 +127,7 @@ var (
 			{
 				Name:    "chunk_document_sets",
 				Unique:  false,
-				Columns: []*schema.Column{ChunksColumns[9]},
+				Columns: []*schema.Column{ChunksColumns[10]},
 				Annotation: &entsql.IndexAnnotation{
 					Type: "GIN",
 				},

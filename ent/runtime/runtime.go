@@ -146,16 +146,22 @@ func init() {
 	chunkDescHeading := chunkFields[4].Descriptor()
 	// chunk.DefaultHeading holds the default value on creation for the heading field.
 	chunk.DefaultHeading = chunkDescHeading.Default.(string)
+	// chunkDescWords is the schema descriptor for words field.
+	chunkDescWords := chunkFields[5].Descriptor()
+	// chunk.DefaultWords holds the default value on creation for the words field.
+	chunk.DefaultWords = chunkDescWords.Default.(int)
+	// chunk.WordsValidator is a validator for the "words" field. It is called by the builders before save.
+	chunk.WordsValidator = chunkDescWords.Validators[0].(func(int) error)
 	// chunkDescMetadata is the schema descriptor for metadata field.
-	chunkDescMetadata := chunkFields[6].Descriptor()
+	chunkDescMetadata := chunkFields[7].Descriptor()
 	// chunk.DefaultMetadata holds the default value on creation for the metadata field.
 	chunk.DefaultMetadata = chunkDescMetadata.Default.(map[string]interface{})
 	// chunkDescACL is the schema descriptor for acl field.
-	chunkDescACL := chunkFields[7].Descriptor()
+	chunkDescACL := chunkFields[8].Descriptor()
 	// chunk.DefaultACL holds the default value on creation for the acl field.
 	chunk.DefaultACL = chunkDescACL.Default.(pgarray.Text)
 	// chunkDescDocumentSets is the schema descriptor for document_sets field.
-	chunkDescDocumentSets := chunkFields[8].Descriptor()
+	chunkDescDocumentSets := chunkFields[9].Descriptor()
 	// chunk.DefaultDocumentSets holds the default value on creation for the document_sets field.
 	chunk.DefaultDocumentSets = chunkDescDocumentSets.Default.(pgarray.Text)
 	// chunkDescID is the schema descriptor for id field.

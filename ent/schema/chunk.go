@@ -26,6 +26,9 @@ func (Chunk) Fields() []ent.Field {
 		// The document's title: searched and embedded with every chunk, so a
 		// chunk that never names its subject is still found by it.
 		field.String("heading").Default("").SchemaType(textType),
+		// Its length in words as the full-text index reads it (stopwords
+		// dropped): BM25's document length, written at ingest.
+		field.Int("words").NonNegative().Default(0),
 		embeddingField(),
 		jsonObject("metadata"),
 		aclField(),

@@ -194,7 +194,13 @@ func contentTSV(s *atlas.Schema) error {
 			Type: "STORED",
 		})
 	t.AddColumns(c)
-	t.AddIndexes(atlas.NewIndex("chunk_content_tsv").AddColumns(c).AddAttrs(&postgres.IndexType{T: "GIN"}))
+	org, ok := t.Column("organization_id")
+	if !ok {
+		return errors.New("migration: chunks has no organization_id")
+	}
+	// Organization first (btree_gin): a search's bitmap holds only its
+	// organization's matches, not every organization's.
+	t.AddIndexes(atlas.NewIndex("chunk_content_tsv").AddColumns(org, c).AddAttrs(&postgres.IndexType{T: "GIN"}))
 	return nil
 }
 

@@ -17,7 +17,7 @@ var ErrPgvectorMissing = errors.New("pgvector >= " + MinPgvectorVersion + " is n
 	"(install it, or unset DATABASE_URL to use the project-local cluster)")
 
 // CheckServer verifies that db's server can run agentstore: pgvector of at
-// least MinPgvectorVersion is installed or installable.
+// least MinPgvectorVersion and btree_gin are installed or installable.
 func CheckServer(ctx context.Context, db *sql.DB) error {
 	var ok bool
 	err := db.QueryRowContext(ctx, `SELECT coalesce(bool_or(
@@ -29,5 +29,15 @@ FROM pg_available_extension_versions WHERE name = 'vector'`, MinPgvectorVersion)
 	if !ok {
 		return ErrPgvectorMissing
 	}
+	if err := db.QueryRowContext(ctx, `SELECT EXISTS (SELECT FROM pg_available_extensions WHERE name = 'btree_gin')`).Scan(&ok); err != nil {
+		return fmt.Errorf("migration: check server: %w", err)
+	}
+	if !ok {
+		return ErrBtreeGinMissing
+	}
 	return nil
 }
+
+// ErrBtreeGinMissing is returned by CheckServer when the server lacks the
+// btree_gin contrib module (the chunks' full-text index needs it).
+var ErrBtreeGinMissing = errors.New("btree_gin is not available on the server (install PostgreSQL's contrib modules)")

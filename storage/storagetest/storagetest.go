@@ -34,7 +34,7 @@ var (
 )
 
 // server returns the config of the test database, creating the database and
-// the pgvector extension (in public, once) on first use.
+// the pgvector and btree_gin extensions (in public, once) on first use.
 func server(t testing.TB) *pgx.ConnConfig {
 	t.Helper()
 	setupOnce.Do(func() { testCfg, setupErr = setup(context.WithoutCancel(t.Context())) })
@@ -77,8 +77,10 @@ func setup(ctx context.Context) (*pgx.ConnConfig, error) {
 	if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock(hashtext('agentstore_test_setup'))"); err != nil {
 		return nil, err
 	}
-	if _, err := tx.Exec(ctx, "CREATE EXTENSION IF NOT EXISTS vector WITH SCHEMA public"); err != nil {
-		return nil, fmt.Errorf("create extension vector: %w", err)
+	for _, ext := range []string{"vector", "btree_gin"} {
+		if _, err := tx.Exec(ctx, "CREATE EXTENSION IF NOT EXISTS "+ext+" WITH SCHEMA public"); err != nil {
+			return nil, fmt.Errorf("create extension %s: %w", ext, err)
+		}
 	}
 	return cfg, tx.Commit(ctx)
 }
