@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/pgvector/pgvector-go"
 
 	"github.com/agentstore/agentstore/access"
@@ -194,6 +195,15 @@ func copyFloor(ctx context.Context, e *env, docs []storage.DocumentInput) (time.
 	if err := vector.RegisterTypes(ctx, tx.Conn()); err != nil {
 		return 0, err
 	}
+	// The rows are whole: their tsvectors computed as any writer must.
+	rows, err := tx.Query(ctx, `SELECT to_tsvector('english', t) FROM unnest($1::text[]) WITH ORDINALITY AS t(t, i) ORDER BY i`, texts)
+	if err != nil {
+		return 0, err
+	}
+	tsvs, err := pgx.CollectRows(rows, pgx.RowTo[pgtype.TSVector])
+	if err != nil {
+		return 0, err
+	}
 	now := time.Now()
 	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"documents"}, []string{"id", "organization_id", "created_at", "updated_at", "source"},
 		pgx.CopyFromSlice(len(docs), func(i int) ([]any, error) {
@@ -202,9 +212,9 @@ func copyFloor(ctx context.Context, e *env, docs []storage.DocumentInput) (time.
 		return 0, err
 	}
 	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"chunks"}, []string{"id", "organization_id", "document_id", "chunk_index",
-		"content", "embedding", "acl", "created_at"},
+		"content", "content_tsv", "embedding", "acl", "created_at"},
 		pgx.CopyFromSlice(len(docs), func(i int) ([]any, error) {
-			return []any{ids[i] + "#0", scratch, ids[i], 0, docs[i].Content,
+			return []any{ids[i] + "#0", scratch, ids[i], 0, docs[i].Content, tsvs[i],
 				pgvector.NewVector(vecs[i]), []string{"*"}, now}, nil
 		})); err != nil {
 		return 0, err

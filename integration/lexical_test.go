@@ -136,6 +136,10 @@ func TestTextSearchConfigIsPartOfContent(t *testing.T) {
 		var stored pgvector.Vector
 		require.NoError(t, st.Pool().QueryRow(ctx, `SELECT embedding FROM chunks`).Scan(&stored))
 		require.Equal(t, embed.NewDeterministic(schema.EmbeddingDimensions).Vector(c.lexemes), stored.Slice(), c.config)
+		var same bool
+		require.NoError(t, st.Pool().QueryRow(ctx, `SELECT content_tsv = to_tsvector($1::regconfig, $2) FROM chunks`,
+			c.config, in.Content).Scan(&same))
+		require.True(t, same, "the stored tsvector reads the text under %s", c.config)
 		require.NoError(t, st.Close())
 	}
 }

@@ -29,8 +29,9 @@ SELECT $1 || '-d' || d, $1, now(), now(), 'doc-' || d,
 	CASE WHEN d % 2 = 0 THEN '{*}'::text[] ELSE '{group:secret}'::text[] END,
 	CASE WHEN d % 10 = 0 THEN '{tenth}'::text[] ELSE '{}'::text[] END
 FROM generate_series(1, $2::int) d`, []any{org, docs}},
-		{`INSERT INTO chunks (id, organization_id, document_id, chunk_index, content, embedding, acl, document_sets, created_at)
+		{`INSERT INTO chunks (id, organization_id, document_id, chunk_index, content, content_tsv, embedding, acl, document_sets, created_at)
 SELECT doc.id || '#' || i, $1, doc.id, i, 'synthetic chunk ' || i || ' of ' || doc.source,
+	to_tsvector('english', 'synthetic chunk ' || i || ' of ' || doc.source),
 	ARRAY(SELECT random() - 0.5 FROM generate_series(1, 1024) WHERE i > -1 AND doc.id IS NOT NULL)::vector,
 	doc.acl, doc.document_sets, now()
 FROM documents doc, generate_series(0, $2::int - 1) i WHERE doc.organization_id = $1`, []any{org, per}},

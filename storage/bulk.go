@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/agentstore/agentstore/access"
 	"github.com/agentstore/agentstore/ent/document"
@@ -103,7 +102,7 @@ type chunked struct {
 	docs   []DocumentInput
 	pieces [][]string // the chunks of each document
 	texts  []string   // every chunk under its title, as it is searched
-	words  []int      // each text's length in words, as the full-text index reads it
+	read   []vector.Reading // each text as the full-text index reads it
 	vecs   [][]float32
 	err    error
 }
@@ -179,21 +178,22 @@ func split(docs []DocumentInput) *chunked {
 	return b
 }
 
-// read reads b's chunks as the full-text index does, on q: their lengths
-// in words and, for a lexical embedder, their embeddings (of the lexemes).
-// A semantic embedder's are embedded already (embedBatches) or here.
+// read reads b's chunks as the full-text index does, on q: the tsvector
+// stored with each and, for a lexical embedder, their embeddings (of the
+// lexemes). A semantic embedder's are embedded already (embedBatches) or
+// here.
 func (s *Store) read(ctx context.Context, q vector.Querier, b *chunked) error {
-	lexemes, err := vector.Lexemes(ctx, q, s.cfg.textSearchConfig, b.texts)
-	if err != nil {
+	var err error
+	if b.read, err = vector.Read(ctx, q, s.cfg.textSearchConfig, b.texts); err != nil {
 		return err
-	}
-	b.words = make([]int, len(lexemes))
-	for i, l := range lexemes {
-		b.words[i] = len(strings.Fields(l))
 	}
 	switch {
 	case b.vecs != nil:
 	case s.cfg.lexical():
+		lexemes := make([]string, len(b.read))
+		for i, r := range b.read {
+			lexemes[i] = r.Lexemes
+		}
 		b.vecs, err = s.cfg.embed(ctx, lexemes)
 	default:
 		b.vecs, err = s.cfg.embed(ctx, b.texts)
@@ -208,7 +208,7 @@ func (b *chunked) rows() [][]vector.ChunkRow {
 	for i, ps := range b.pieces {
 		rows[i] = make([]vector.ChunkRow, len(ps))
 		for j, p := range ps {
-			rows[i][j] = vector.ChunkRow{Index: j, Heading: deref(b.docs[i].Title), Content: p, Words: b.words[k],
+			rows[i][j] = vector.ChunkRow{Index: j, Heading: deref(b.docs[i].Title), Content: p, Reading: b.read[k],
 				Embedding: b.vecs[k], Metadata: b.docs[i].Metadata}
 			k++
 		}

@@ -2,8 +2,6 @@ package storage
 
 import (
 	"context"
-	"slices"
-	"strings"
 
 	"github.com/agentstore/agentstore/rerank"
 	"github.com/agentstore/agentstore/vector"
@@ -102,11 +100,14 @@ func (s *Store) embedQuery(ctx context.Context, q vector.Querier, p *vector.Sear
 		}
 		return nil
 	}
-	lexemes, err := vector.Lexemes(ctx, q, p.TextSearchConfig, []string{p.Text})
+	read, err := vector.Read(ctx, q, p.TextSearchConfig, []string{p.Text})
 	if err != nil {
 		return err
 	}
-	words := slices.Compact(slices.Sorted(slices.Values(strings.Fields(lexemes[0]))))
+	words := make([]string, len(read[0].TSVector.Lexemes))
+	for i, l := range read[0].TSVector.Lexemes {
+		words[i] = l.Word
+	}
 	vecs, err := s.cfg.embed(ctx, words)
 	if err != nil {
 		return err

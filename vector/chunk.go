@@ -16,14 +16,16 @@ type ChunkRow struct {
 	Index        int
 	Heading      string // the document's title, searched with the content
 	Content      string
-	Words        int // length in words, as the full-text index reads heading and content
+	// Reading is heading and content as the full-text index reads them:
+	// the stored tsvector and the length in words.
+	Reading      Reading
 	Embedding    []float32
 	Metadata     map[string]any
 	ACL          []string // principal tokens, denormalised from the document
 	DocumentSets []string
 }
 
-var chunkColumns = []string{"id", "organization_id", "document_id", "chunk_index", "heading", "content", "words", "embedding",
+var chunkColumns = []string{"id", "organization_id", "document_id", "chunk_index", "heading", "content", "content_tsv", "words", "embedding",
 	"metadata", "acl", "document_sets", "created_at"}
 
 const deleteChunks = `DELETE FROM chunks WHERE organization_id = $1 AND document_id = ANY($2)`
@@ -42,7 +44,7 @@ func ReplaceChunks(ctx context.Context, q Copier, organizationID string, documen
 		if meta == nil {
 			meta = map[string]any{}
 		}
-		return []any{r.ID, organizationID, r.DocumentID, r.Index, r.Heading, r.Content, r.Words, pgvector.NewVector(r.Embedding),
+		return []any{r.ID, organizationID, r.DocumentID, r.Index, r.Heading, r.Content, r.Reading.TSVector, r.Reading.Words, pgvector.NewVector(r.Embedding),
 			meta, nonNil(r.ACL), nonNil(r.DocumentSets), now}, nil
 	}))
 	if err != nil {

@@ -3,41 +3,73 @@ package vector
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 
+	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/pgvector/pgvector-go"
 )
 
-// lexemesOf is every text as the full-text index reads it: its lexemes
-// under a text search configuration (stemmed, stopwords dropped), in word
-// order, joined by spaces.
-const lexemesOf = `SELECT coalesce((
-	SELECT string_agg(u.lexeme, ' ' ORDER BY p, u.lexeme)
-	FROM unnest(to_tsvector($1::regconfig, t.text)) AS u(lexeme, positions, weights), unnest(u.positions) AS p
-), '')
-FROM unnest($2::text[]) WITH ORDINALITY AS t(text, i)
-ORDER BY t.i`
+// Reading is a text as the full-text index reads it under a text search
+// configuration.
+type Reading struct {
+	// TSVector is stored with a chunk: computed once, here.
+	TSVector pgtype.TSVector
+	// Lexemes (stemmed, stopwords dropped) in word order, joined by spaces:
+	// what a lexical (word-hashing) embedder embeds, so the dense arm sees
+	// the words the sparse arm sees.
+	Lexemes string
+	// Words is the text's length in lexeme occurrences (BM25's length).
+	Words int
+}
 
-// Lexemes returns each of texts as PostgreSQL's text search config reads
-// it. A lexical (word-hashing) embedder embeds these, so the dense arm
-// sees the same words as the sparse one.
-func Lexemes(ctx context.Context, q Querier, config string, texts []string) ([]string, error) {
-	rows, err := q.Query(ctx, lexemesOf, config, texts)
+const readTexts = `SELECT to_tsvector($1::regconfig, t.text) FROM unnest($2::text[]) WITH ORDINALITY AS t(text, i) ORDER BY t.i`
+
+// Read returns each of texts as the full-text index reads it under config.
+func Read(ctx context.Context, q Querier, config string, texts []string) ([]Reading, error) {
+	rows, err := q.Query(ctx, readTexts, config, texts)
 	if err != nil {
-		return nil, fmt.Errorf("vector: lexemes: %w", err)
+		return nil, fmt.Errorf("vector: read texts: %w", err)
 	}
 	defer rows.Close()
-	out := make([]string, 0, len(texts))
+	out := make([]Reading, 0, len(texts))
 	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			return nil, fmt.Errorf("vector: lexemes: %w", err)
+		var r Reading
+		if err := rows.Scan(&r.TSVector); err != nil {
+			return nil, fmt.Errorf("vector: read texts: %w", err)
 		}
-		out = append(out, s)
+		r.Lexemes, r.Words = inWordOrder(r.TSVector)
+		out = append(out, r)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("vector: lexemes: %w", err)
+		return nil, fmt.Errorf("vector: read texts: %w", err)
 	}
 	return out, nil
+}
+
+// inWordOrder lists v's lexemes by position, one per occurrence.
+func inWordOrder(v pgtype.TSVector) (string, int) {
+	type at struct {
+		pos    uint16
+		lexeme string
+	}
+	var all []at
+	for _, l := range v.Lexemes {
+		for _, p := range l.Positions {
+			all = append(all, at{p.Position, l.Word})
+		}
+	}
+	slices.SortFunc(all, func(a, b at) int {
+		if a.pos != b.pos {
+			return int(a.pos) - int(b.pos)
+		}
+		return strings.Compare(a.lexeme, b.lexeme)
+	})
+	words := make([]string, len(all))
+	for i, a := range all {
+		words[i] = a.lexeme
+	}
+	return strings.Join(words, " "), len(all)
 }
 
 // Lexeme is one word of a lexical query with its own vector.
@@ -49,9 +81,6 @@ type Lexeme struct {
 // lexemeArgs are the statement's arguments for a lexical query: lexemes
 // and their vectors, sparse (a hashed word sets a few coordinates).
 func lexemeArgs(ls []Lexeme) (texts, vectors []string) {
-	if ls == nil {
-		return nil, nil
-	}
 	for _, l := range ls {
 		texts = append(texts, l.Text)
 		vectors = append(vectors, pgvector.NewSparseVector(l.Vector).String())

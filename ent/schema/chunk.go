@@ -8,9 +8,10 @@ import (
 	"entgo.io/ent/schema/index"
 )
 
-// Chunk is a piece of a document with its embedding. The table also has a
-// generated, stored tsvector of heading and content (content_tsv,
-// GIN-indexed) that ent does not model; see storage/migration's diff hooks.
+// Chunk is a piece of a document with its embedding. The table also has the
+// tsvector of heading and content (content_tsv, GIN-indexed with the
+// organization) that ent does not model: storage's ingest writes it, under
+// the store's text search configuration; see storage/migration's diff hooks.
 type Chunk struct{ ent.Schema }
 
 // Mixin of the Chunk.

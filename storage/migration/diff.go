@@ -86,13 +86,10 @@ func diffOptions(dir migrate.Dir, mode entschema.Mode) []entschema.MigrateOption
 	}
 }
 
-// TextSearchConfig is the text-search configuration of the stored
-// chunks.content_tsv column.
-const TextSearchConfig = "english"
-
 // databaseManaged adds to the desired schema what ent cannot declare: the
-// database-computed columns (identity seq on messages and checkpoints, the
-// generated tsvector of chunk content with its GIN index) and the composite
+// database-computed columns (identity seq on messages and checkpoints), the
+// chunks' tsvector (written by storage, under the store's text search
+// configuration) with its GIN index, and the composite
 // foreign keys that keep rows consistent with their parents. Expressions are
 // written exactly as PostgreSQL prints them, so a migrated database shows no
 // drift.
@@ -187,12 +184,7 @@ func contentTSV(s *atlas.Schema) error {
 	if _, ok := t.Column("content_tsv"); ok {
 		return nil
 	}
-	c := atlas.NewNullColumn("content_tsv").
-		SetType(&postgres.TextSearchType{T: postgres.TypeTSVector}).
-		SetGeneratedExpr(&atlas.GeneratedExpr{
-			Expr: "to_tsvector('" + TextSearchConfig + "'::regconfig, ((heading || ' '::text) || content))",
-			Type: "STORED",
-		})
+	c := atlas.NewNullColumn("content_tsv").SetType(&postgres.TextSearchType{T: postgres.TypeTSVector})
 	t.AddColumns(c)
 	org, ok := t.Column("organization_id")
 	if !ok {

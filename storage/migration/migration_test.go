@@ -161,7 +161,8 @@ func TestDiffFindsMissingTable(t *testing.T) {
 	require.True(t, strings.HasSuffix(got[1].Name(), "_catch_up.sql"))
 	body := string(got[1].Bytes())
 	require.Contains(t, body, `CREATE TABLE "conversations"`)
-	require.Contains(t, body, `GENERATED ALWAYS AS (to_tsvector('english'::regconfig, ((heading || ' '::text) || content))) STORED`)
+	require.Contains(t, body, `"content_tsv" tsvector NULL`)
+	require.Contains(t, body, `CREATE INDEX "chunk_content_tsv" ON "chunks" USING GIN ("organization_id", "content_tsv")`)
 	require.NoError(t, migration.Validate(dir))
 }
 
