@@ -26,7 +26,9 @@ type IngestManyResult struct {
 // embeds the chunks, upserts the documents and replaces their chunks with
 // one COPY, all in one transaction (the next batch is embedded while one is
 // written). Documents whose source already holds the same content are
-// skipped whole. Sources must be distinct.
+// skipped whole. Sources must be distinct. After a large load, VACUUM
+// ANALYZE chunks (autovacuum will, later): until then every search scans
+// the full-text index's pending list.
 func (s *Store) IngestMany(ctx context.Context, docs []DocumentInput) (*IngestManyResult, error) {
 	org, err := tenant(ctx)
 	if err != nil {

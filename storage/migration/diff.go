@@ -187,12 +187,13 @@ func contentTSV(s *atlas.Schema) error {
 	c := atlas.NewNullColumn("content_tsv").SetType(&postgres.TextSearchType{T: postgres.TypeTSVector})
 	t.AddColumns(c)
 	org, ok := t.Column("organization_id")
-	if !ok {
-		return errors.New("migration: chunks has no organization_id")
+	acl, ok2 := t.Column("acl")
+	if !ok || !ok2 {
+		return errors.New("migration: chunks has no organization_id or acl")
 	}
-	// Organization first (btree_gin): a search's bitmap holds only its
-	// organization's matches, not every organization's.
-	t.AddIndexes(atlas.NewIndex("chunk_content_tsv").AddColumns(org, c).AddAttrs(&postgres.IndexType{T: "GIN"}))
+	// With the organization (btree_gin) and the ACL: a search's bitmap holds
+	// only the matches its viewer may read, not every organization's.
+	t.AddIndexes(atlas.NewIndex("chunk_content_tsv").AddColumns(org, acl, c).AddAttrs(&postgres.IndexType{T: "GIN"}))
 	return nil
 }
 

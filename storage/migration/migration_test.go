@@ -162,7 +162,7 @@ func TestDiffFindsMissingTable(t *testing.T) {
 	body := string(got[1].Bytes())
 	require.Contains(t, body, `CREATE TABLE "conversations"`)
 	require.Contains(t, body, `"content_tsv" tsvector NULL`)
-	require.Contains(t, body, `CREATE INDEX "chunk_content_tsv" ON "chunks" USING GIN ("organization_id", "content_tsv")`)
+	require.Contains(t, body, `CREATE INDEX "chunk_content_tsv" ON "chunks" USING GIN ("organization_id", "acl", "content_tsv")`)
 	require.NoError(t, migration.Validate(dir))
 }
 
