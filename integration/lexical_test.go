@@ -143,3 +143,33 @@ func TestTextSearchConfigIsPartOfContent(t *testing.T) {
 		require.NoError(t, st.Close())
 	}
 }
+
+// TestCorpusSizeFollowsWrites: BM25's N (the organization's chunk count)
+// is cached, and a write through the store refreshes it. Under N = 3 the
+// chunk with the rarer word ranks first; under N = 1003 both words are rare
+// and the chunk repeating the other one wins.
+func TestCorpusSizeFollowsWrites(t *testing.T) {
+	t.Parallel()
+	st := storagetest.Store(t)
+	ctx := member(t.Context(), "acme")
+	_, err := st.IngestMany(ctx, []storage.DocumentInput{
+		{Source: "x.md", Content: "alpha wharf quay pier"},
+		{Source: "y.md", Content: "beta beta dock jetty"},
+		{Source: "z.md", Content: "beta slip mooring berth"},
+	})
+	require.NoError(t, err)
+	first := func() string {
+		hits, err := st.Search(ctx, storage.SearchRequest{Query: "alpha beta", DenseWeight: ptr(0.0)})
+		require.NoError(t, err)
+		require.Len(t, hits, 3)
+		return hits[0].Source
+	}
+	require.Equal(t, "x.md", first())
+	fillers := make([]storage.DocumentInput, 1000)
+	for i := range fillers {
+		fillers[i] = storage.DocumentInput{Source: fmt.Sprintf("filler-%d.md", i), Content: "gamma delta epsilon zeta"}
+	}
+	_, err = st.IngestMany(ctx, fillers)
+	require.NoError(t, err)
+	require.Equal(t, "y.md", first())
+}

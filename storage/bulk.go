@@ -90,6 +90,7 @@ func (s *Store) IngestMany(ctx context.Context, docs []DocumentInput) (*IngestMa
 	if err != nil {
 		return nil, err
 	}
+	s.sizes.forget(org)
 	return res, nil
 }
 

@@ -108,6 +108,7 @@ func (s *Store) Ingest(ctx context.Context, in DocumentInput) (*IngestResult, er
 	if err != nil {
 		return nil, err
 	}
+	s.sizes.forget(org)
 	return res, nil
 }
 
@@ -193,5 +194,9 @@ func (s *Store) checkDocument(in DocumentInput) error {
 // went (false for an unknown id, or one the viewer cannot see).
 func (o ops) DeleteDocument(ctx context.Context, id string) (bool, error) {
 	n, err := o.client.Document.Delete().Where(document.ID(id)).Exec(ctx)
+	if n > 0 {
+		v, _ := access.FromContext(ctx)
+		o.sizes.forget(v.OrganizationID) // the system viewer's is "": all
+	}
 	return n > 0, translate(err, "document", id)
 }

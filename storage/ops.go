@@ -12,6 +12,7 @@ import (
 type ops struct {
 	client *ent.Client
 	cfg    *config
+	sizes  *corpusSizes
 	// atomic runs fn so that all its writes commit together.
 	atomic func(ctx context.Context, fn func(ops) error) error
 }

@@ -81,6 +81,12 @@ func (s *Store) searchTx(ctx context.Context, req SearchRequest, fn func(q vecto
 					return err
 				}
 			}
+			if p.SparseWeight > 0 || p.Lexemes != nil {
+				var err error
+				if p.Chunks, err = s.sizes.get(ctx, q, p.OrganizationID); err != nil {
+					return err
+				}
+			}
 			return fn(q, p)
 		})
 	})

@@ -80,7 +80,7 @@ func Open(ctx context.Context, url string, opts ...Option) (*Store, error) {
 		return nil, err
 	}
 	s := &Store{pool: pool, db: db}
-	s.ops = ops{client: ent.NewClient(ent.Driver(pgxDriver{q: pool, pool: pool})), cfg: &cfg, atomic: s.atomic}
+	s.ops = ops{client: ent.NewClient(ent.Driver(pgxDriver{q: pool, pool: pool})), cfg: &cfg, sizes: &corpusSizes{}, atomic: s.atomic}
 	cfg.logger.DebugContext(ctx, "storage opened", "config", cfg.String())
 	return s, nil
 }

@@ -49,6 +49,7 @@ func (s *Store) WithTx(ctx context.Context, fn func(tx *Tx) error) (err error) {
 	tx.ops = ops{
 		client: ent.NewClient(ent.Driver(pgxDriver{q: ptx})),
 		cfg:    s.cfg,
+		sizes:  s.sizes,
 		atomic: func(_ context.Context, fn func(ops) error) error { return fn(tx.ops) },
 	}
 	defer func() {

@@ -34,6 +34,9 @@ type SearchParams struct {
 	// Metadata keeps chunks whose metadata contains these key/values
 	// (strings, numbers, booleans); nil keeps all.
 	Metadata map[string]any
+	// Chunks is BM25's N, the chunks of the organization searched (of every
+	// one without OrganizationID); 0 counts them in the statement.
+	Chunks int64
 	// Candidates per arm, Limit of fused hits.
 	Candidates, Limit int
 	// RRF: score = Σ weight / (K + rank).
@@ -83,9 +86,10 @@ tf AS (
 	FROM matched m, tsq CROSS JOIN LATERAL unnest(ts_filter(setweight(m.content_tsv, 'A', tsq.lexemes), '{a}')) AS u(lexeme, positions, weights)
 ),
 corpus AS (
-	-- N over the organization (an index-only count); the average length over
-	-- the matching chunks, which every score here is about.
-	SELECT greatest((SELECT count(*) FROM chunks c WHERE $1::text IS NULL OR c.organization_id = $1), 1)::float8 AS n,
+	-- N: the organization's chunks (given, or counted); the average length
+	-- over the matching chunks, which every score here is about.
+	SELECT greatest(CASE WHEN $17::bigint > 0 THEN $17::bigint
+		ELSE (SELECT count(*) FROM chunks c WHERE $1::text IS NULL OR c.organization_id = $1) END, 1)::float8 AS n,
 		greatest(coalesce((SELECT avg(dl) FROM matched), 1), 1)::float8 AS avgdl
 ),
 idf AS (
@@ -189,7 +193,7 @@ func prepare(ctx context.Context, q Querier, p SearchParams, efSearch int) ([]an
 	}
 	return []any{p.OrganizationID, p.Principals, pgvector.NewVector(vec), dense, p.Text, p.TextSearchConfig,
 		p.DocumentSets, meta, p.Candidates, p.K, p.DenseWeight, p.SparseWeight, p.Limit,
-		p.SparseWeight > 0 || texts != nil, texts, vectors}, nil
+		p.SparseWeight > 0 || texts != nil, texts, vectors, p.Chunks}, nil
 }
 
 // Explain returns the plan PostgreSQL runs for a search (EXPLAIN, text
@@ -240,4 +244,15 @@ func Search(ctx context.Context, q Querier, p SearchParams, efSearch int) ([]Hit
 		return nil, fmt.Errorf("vector: search: %w", err)
 	}
 	return hits, nil
+}
+
+// CountChunks counts the chunks of an organization (nil: of every one):
+// BM25's N.
+func CountChunks(ctx context.Context, q Querier, organizationID *string) (int64, error) {
+	var n int64
+	err := q.QueryRow(ctx, `SELECT count(*) FROM chunks WHERE $1::text IS NULL OR organization_id = $1`, organizationID).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("vector: count chunks: %w", err)
+	}
+	return n, nil
 }
