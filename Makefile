@@ -3,7 +3,8 @@
 # Without DATABASE_URL, targets that need PostgreSQL install what is missing
 # (PostgreSQL 15, pgvector built from Debian 13 source) and start the
 # project-local cluster in .pgdata/ on 127.0.0.1:$(AGENTSTORE_PGPORT).
-# With DATABASE_URL set, that server is used and must offer pgvector >= 0.8.
+# With DATABASE_URL set, that server is used and must offer pgvector >= 0.8
+# and btree_gin (a contrib module).
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
