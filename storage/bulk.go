@@ -103,8 +103,8 @@ func errEmbeddingStopped(ctx context.Context) error {
 // chunked is a batch of documents split into chunks, embedded or not yet.
 type chunked struct {
 	docs   []DocumentInput
-	pieces [][]string // the chunks of each document
-	texts  []string   // every chunk under its title, as it is searched
+	pieces [][]string       // the chunks of each document
+	texts  []string         // every chunk under its title, as it is searched
 	read   []vector.Reading // each text as the full-text index reads it
 	vecs   [][]float32
 	err    error

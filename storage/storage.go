@@ -35,6 +35,10 @@ func URLFromEnv() string {
 // of at least migration.MinPgvectorVersion.
 var ErrPgvectorMissing = migration.ErrPgvectorMissing
 
+// ErrBtreeGinMissing is returned by Open when the server lacks the btree_gin
+// contrib module.
+var ErrBtreeGinMissing = migration.ErrBtreeGinMissing
+
 // Store is an open agentstore: one pgx pool, shared by the ent client and
 // the raw SQL of package vector (database/sql, over the same pool, serves
 // migrations and callers that want it). Its methods run

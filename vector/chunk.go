@@ -11,11 +11,11 @@ import (
 
 // ChunkRow is one chunk as written.
 type ChunkRow struct {
-	ID           string
-	DocumentID   string
-	Index        int
-	Heading      string // the document's title, searched with the content
-	Content      string
+	ID         string
+	DocumentID string
+	Index      int
+	Heading    string // the document's title, searched with the content
+	Content    string
 	// Reading is heading and content as the full-text index reads them:
 	// the stored tsvector and the length in words.
 	Reading      Reading
