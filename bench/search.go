@@ -199,7 +199,8 @@ func copyFloor(ctx context.Context, e *env, docs []storage.DocumentInput) (time.
 		return 0, err
 	}
 	// The rows are whole: their tsvectors computed as any writer must.
-	rows, err := tx.Query(ctx, `SELECT to_tsvector('english', t) FROM unnest($1::text[]) WITH ORDINALITY AS t(t, i) ORDER BY i`, texts)
+	rows, err := tx.Query(ctx, `SELECT to_tsvector($1::regconfig, t) FROM unnest($2::text[]) WITH ORDINALITY AS t(t, i) ORDER BY i`,
+		storage.DefaultTextSearchConfig, texts)
 	if err != nil {
 		return 0, err
 	}

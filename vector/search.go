@@ -109,6 +109,8 @@ sparse AS (
 	) s
 ),
 lexical AS (
+	-- A lexical query's vector: its lexemes' own vectors weighted by IDF ×
+	-- query frequency, as the sparse arm weighs them.
 	SELECT sum(e.v * array_fill(idf.idf, ARRAY[vector_dims(e.v)])::vector) AS v
 	FROM unnest($15::text[], $16::text[]) AS l(lexeme, sv)
 	JOIN idf USING (lexeme)
