@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/pgvector/pgvector-go"
 )
 
@@ -58,100 +60,127 @@ type Hit struct {
 
 // hybridSearch is the whole search: sparse candidates matching any query
 // lexeme ranked BM25 (IDF from the organization's chunk counts, length in
-// words), dense candidates by the HNSW operator (for a lexical query, under
-// a vector built from the lexemes' IDF), fused by RRF, boosted, with a
-// deterministic tie-break (best single rank, dense rank, id).
+// words), dense candidates ({dense}), fused by RRF, boosted, with a
+// deterministic tie-break (best single rank, dense rank, id). {filters}
+// are the request's filters, present ones only, so a plan made for one
+// shape of request serves every request of that shape.
 const hybridSearch = `WITH
 terms AS (
 	SELECT q.lexeme, cardinality(q.positions) AS qtf
-	FROM unnest(to_tsvector($6::regconfig, $5::text)) AS q(lexeme, positions, weights)
-	WHERE $14
+	FROM unnest(to_tsvector(@config::regconfig, @text::text)) AS q(lexeme, positions, weights)
+	WHERE @terms
 ),
 tsq AS (
 	SELECT to_tsquery('simple', string_agg(quote_literal(lexeme), ' | ')) AS q, array_agg(lexeme) AS lexemes
 	FROM terms HAVING count(*) > 0
 ),
 matched AS (
-	SELECT c.id, c.ctid, c.content_tsv,
-		greatest(coalesce(nullif(c.words, 0), (SELECT sum(cardinality(u.positions)) FROM unnest(c.content_tsv) AS u)), 1) AS dl
-	FROM chunks c, tsq
-	WHERE c.content_tsv @@ tsq.q AND ($1::text IS NULL OR c.organization_id = $1)
-	  AND ($2::text[] IS NULL OR c.acl && $2::text[])
-	  AND ($7::text[] IS NULL OR c.document_sets && $7::text[])
-	  AND ($8::jsonb IS NULL OR c.metadata @> $8::jsonb)
-),
-tf AS (
-	-- Only the query's lexemes: marked A, kept by ts_filter, then unnested.
-	SELECT m.id, m.dl, u.lexeme, cardinality(u.positions) AS tf
-	FROM matched m, tsq CROSS JOIN LATERAL unnest(ts_filter(setweight(m.content_tsv, 'A', tsq.lexemes), '{a}')) AS u(lexeme, positions, weights)
+	-- One row per matching chunk and query lexeme in it, with its
+	-- frequency: the query's lexemes marked A, kept by ts_filter, unnested.
+	SELECT id, ctid, document_id, dl, (u).lexeme, cardinality((u).positions) AS tf
+	FROM (
+		SELECT c.id, c.ctid, c.document_id, unnest(ts_filter(setweight(c.content_tsv, 'A', tsq.lexemes), '{a}')) AS u,
+			greatest(coalesce(nullif(c.words, 0), (SELECT sum(cardinality(u.positions)) FROM unnest(c.content_tsv) AS u)), 1) AS dl
+		FROM chunks c, tsq
+		WHERE c.content_tsv @@ tsq.q {filters}
+	) m
 ),
 corpus AS (
 	-- N: the organization's chunks (given, or counted); the average length
 	-- over the matching chunks, which every score here is about.
-	SELECT greatest(CASE WHEN $17::bigint > 0 THEN $17::bigint
-		ELSE (SELECT count(*) FROM chunks c WHERE $1::text IS NULL OR c.organization_id = $1) END, 1)::float8 AS n,
-		greatest(coalesce((SELECT avg(dl) FROM matched), 1), 1)::float8 AS avgdl
+	SELECT greatest(CASE WHEN @chunks::bigint > 0 THEN @chunks::bigint
+		ELSE (SELECT count(*) FROM chunks c WHERE true {organization}) END, 1)::float8 AS n,
+		greatest(coalesce((SELECT avg(dl) FROM (SELECT DISTINCT id, dl FROM matched) m), 1), 1)::float8 AS avgdl
 ),
 idf AS (
-	SELECT tf.lexeme, ln(1 + (corpus.n - count(*) + 0.5) / (count(*) + 0.5)) * min(terms.qtf) AS idf
-	FROM tf JOIN terms USING (lexeme) CROSS JOIN corpus GROUP BY tf.lexeme, corpus.n
+	SELECT m.lexeme, ln(1 + (corpus.n - count(*) + 0.5) / (count(*) + 0.5)) * min(terms.qtf) AS idf
+	FROM matched m JOIN terms USING (lexeme) CROSS JOIN corpus GROUP BY m.lexeme, corpus.n
 ),
 sparse AS (
-	SELECT id, row_number() OVER (ORDER BY score DESC, id) AS rank
+	SELECT id, document_id, row_number() OVER (ORDER BY score DESC, id) AS rank
 	FROM (
-		SELECT tf.id, sum(idf.idf * tf.tf * (` + bm25K1S + ` + 1)
-			/ (tf.tf + ` + bm25K1S + ` * (1 - ` + bm25BS + ` + ` + bm25BS + ` * tf.dl / corpus.avgdl))) AS score
-		FROM tf JOIN idf USING (lexeme) CROSS JOIN corpus
-		WHERE $12::float8 > 0
-		GROUP BY tf.id
-		ORDER BY score DESC, tf.id
-		LIMIT $9
+		SELECT m.id, m.document_id, sum(idf.idf * m.tf * (` + bm25K1S + ` + 1)
+			/ (m.tf + ` + bm25K1S + ` * (1 - ` + bm25BS + ` + ` + bm25BS + ` * m.dl / corpus.avgdl))) AS score
+		FROM matched m JOIN idf USING (lexeme) CROSS JOIN corpus
+		WHERE @sparse_weight::float8 > 0
+		GROUP BY m.id, m.document_id
+		ORDER BY score DESC, m.id
+		LIMIT @candidates
 	) s
 ),
-lexical AS (
-	-- A lexical query's vector: its lexemes' own vectors weighted by IDF ×
-	-- query frequency, as the sparse arm weighs them.
-	SELECT sum(e.v * array_fill(idf.idf, ARRAY[vector_dims(e.v)])::vector) AS v
-	FROM unnest($15::text[], $16::text[]) AS l(lexeme, sv)
-	JOIN idf USING (lexeme)
-	CROSS JOIN LATERAL (SELECT l.sv::sparsevec::vector AS v) e
-),
 dense AS (
-	SELECT id, distance, row_number() OVER (ORDER BY distance, id) AS rank
-	FROM (
-		(SELECT c.id, c.embedding <=> $3 AS distance
-		FROM chunks c
-		WHERE $4 AND $15::text[] IS NULL
-		  AND ($1::text IS NULL OR c.organization_id = $1)
-		  AND ($2::text[] IS NULL OR c.acl && $2::text[])
-		  AND ($7::text[] IS NULL OR c.document_sets && $7::text[])
-		  AND ($8::jsonb IS NULL OR c.metadata @> $8::jsonb)
-		ORDER BY c.embedding <=> $3
-		LIMIT $9)
-		UNION ALL
-		-- A lexical query is near only the chunks sharing a lexeme with it
-		-- (elsewhere its cosine is hash collisions): exact over matched.
-		(SELECT c.id, c.embedding <=> (SELECT v FROM lexical) AS distance
-		FROM chunks c
-		WHERE $4 AND $15::text[] IS NOT NULL AND c.ctid = ANY (ARRAY(SELECT ctid FROM matched))
-		ORDER BY 2
-		LIMIT $9)
-	) d
+	SELECT id, document_id, distance, row_number() OVER (ORDER BY distance, id) AS rank
+	FROM ({dense}) d
 	WHERE distance <> 'NaN' -- no direction (a zero vector): no dense rank
 ),
 fused AS (
-	SELECT coalesce(d.id, s.id) AS id, d.rank AS dense_rank, d.distance, s.rank AS sparse_rank,
-		coalesce($11::float8 / ($10::float8 + d.rank), 0) + coalesce($12::float8 / ($10::float8 + s.rank), 0) AS rrf
+	SELECT coalesce(d.id, s.id) AS id, coalesce(d.document_id, s.document_id) AS document_id,
+		d.rank AS dense_rank, d.distance, s.rank AS sparse_rank,
+		coalesce(@dense_weight::float8 / (@k::float8 + d.rank), 0) + coalesce(@sparse_weight::float8 / (@k::float8 + s.rank), 0) AS rrf
 	FROM dense d FULL JOIN sparse s ON s.id = d.id
+),
+ranked AS (
+	-- The page, ordered, before its chunks' content is read.
+	SELECT f.*, doc.source, f.rrf * doc.boost AS score, row_number() OVER (ORDER BY f.rrf * doc.boost DESC,
+		least(coalesce(f.dense_rank, 9223372036854775807), coalesce(f.sparse_rank, 9223372036854775807)),
+		f.dense_rank NULLS LAST, f.id) AS place
+	FROM fused f
+	JOIN documents doc ON doc.id = f.document_id
+	ORDER BY place
+	LIMIT @limit
 )
-SELECT f.id, c.document_id, doc.source, c.content, c.metadata, f.dense_rank, f.distance, f.sparse_rank,
-	f.rrf * doc.boost AS score
-FROM fused f
-JOIN chunks c ON c.id = f.id
-JOIN documents doc ON doc.id = c.document_id
-ORDER BY score DESC, least(coalesce(f.dense_rank, 9223372036854775807), coalesce(f.sparse_rank, 9223372036854775807)),
-	f.dense_rank NULLS LAST, f.id
-LIMIT $13`
+SELECT r.id, r.document_id, r.source, c.content, c.metadata, r.dense_rank, r.distance, r.sparse_rank, r.score
+FROM ranked r
+JOIN chunks c ON c.id = r.id
+ORDER BY r.place`
+
+// semanticArm is the dense arm of a semantic query: the HNSW operator
+// itself, so the index serves it, under the request's filters.
+const semanticArm = `SELECT c.id, c.document_id, c.embedding <=> @vector AS distance
+	FROM chunks c
+	WHERE @dense {filters}
+	ORDER BY c.embedding <=> @vector
+	LIMIT @candidates`
+
+// lexicalArm is the dense arm of a lexical query. Its vector is its
+// lexemes' vectors weighted by IDF × query frequency, as the sparse arm
+// weighs them; it is near only the chunks sharing a lexeme with it
+// (elsewhere its cosine is hash collisions), so the arm is exact over the
+// matched chunks, read again by their row addresses.
+const lexicalArm = `SELECT c.id, c.document_id, c.embedding <=> (
+		SELECT sum(e.v * array_fill(idf.idf, ARRAY[vector_dims(e.v)])::vector)
+		FROM unnest(@lexemes::text[], @lexeme_vectors::text[]) AS l(lexeme, sv)
+		JOIN idf USING (lexeme)
+		CROSS JOIN LATERAL (SELECT l.sv::sparsevec::vector AS v) e
+	) AS distance
+	FROM chunks c
+	WHERE @dense AND c.ctid = ANY (ARRAY(SELECT ctid FROM matched))
+	ORDER BY 3
+	LIMIT @candidates`
+
+// statement is the search for p's shape: its dense arm and its filters.
+func statement(p SearchParams) string {
+	var org, filters string
+	if p.OrganizationID != nil {
+		org = " AND c.organization_id = @org"
+	}
+	filters = org
+	if p.Principals != nil {
+		filters += " AND c.acl && @principals::text[]"
+	}
+	if p.DocumentSets != nil {
+		filters += " AND c.document_sets && @sets::text[]"
+	}
+	if p.Metadata != nil {
+		filters += " AND c.metadata @> @metadata::jsonb"
+	}
+	dense := semanticArm
+	if p.Lexemes != nil {
+		dense = lexicalArm
+	}
+	sql := strings.Replace(hybridSearch, "{dense}", dense, 1)
+	return strings.NewReplacer("{filters}", filters, "{organization}", org).Replace(sql)
+}
 
 // BM25 parameters of the sparse arm (k1, b), constants of the statement.
 const (
@@ -159,53 +188,55 @@ const (
 	bm25BS  = "0.75"
 )
 
-// searchSettings are read at execution time, so prepared statements cached
-// per connection never carry a plan made under other settings: custom plans
-// (the optional filters fold away), HNSW iterative scans so selective
-// filters still fill the page, no JIT.
-var searchSettings = []string{
-	"SET LOCAL plan_cache_mode = force_custom_plan",
-	"SET LOCAL hnsw.iterative_scan = relaxed_order",
-	"SET LOCAL jit = off",
-}
+// searchSettings are local to the search's transaction, set in one round
+// trip and read when the statement runs: HNSW iterative scans so selective
+// filters still fill the page, its ef_search, no JIT, and the plan cache
+// mode. A semantic query is planned for its values (HNSW or an exact scan
+// is a choice by the filters' selectivity); a lexical one's plan depends
+// on no value, so one plan per request shape is kept.
+const searchSettings = `SELECT set_config('hnsw.iterative_scan', 'relaxed_order', true),
+	set_config('hnsw.ef_search', @ef_search::int::text, true),
+	set_config('jit', 'off', true),
+	set_config('plan_cache_mode', @plan_cache_mode, true)`
 
-// prepare applies the search settings (SET LOCAL: q must be a
-// transaction) and returns the statement's arguments.
-func prepare(ctx context.Context, q Querier, p SearchParams, efSearch int) ([]any, error) {
-	for _, s := range searchSettings {
-		if _, err := q.Exec(ctx, s); err != nil {
-			return nil, fmt.Errorf("vector: search settings: %w", err)
-		}
+// prepare applies the search settings (q must be a transaction) and
+// returns the statement and its arguments.
+func prepare(ctx context.Context, q Querier, p SearchParams, efSearch int) (string, pgx.NamedArgs, error) {
+	mode := "force_custom_plan"
+	if p.Lexemes != nil {
+		mode = "force_generic_plan"
 	}
-	if _, err := q.Exec(ctx, fmt.Sprintf("SET LOCAL hnsw.ef_search = %d", max(efSearch, 1))); err != nil {
-		return nil, fmt.Errorf("vector: search settings: %w", err)
+	if _, err := q.Exec(ctx, searchSettings, pgx.NamedArgs{"ef_search": max(efSearch, 1), "plan_cache_mode": mode}); err != nil {
+		return "", nil, fmt.Errorf("vector: search settings: %w", err)
 	}
 	texts, vectors := lexemeArgs(p.Lexemes)
-	dense := p.Vector != nil || texts != nil
 	vec := p.Vector
 	if vec == nil {
 		vec = make([]float32, 1) // never compared: the dense arm is off
 	}
-	var meta []byte
+	args := pgx.NamedArgs{"org": p.OrganizationID, "principals": p.Principals, "vector": pgvector.NewVector(vec),
+		"dense": p.Vector != nil || texts != nil, "text": p.Text, "config": p.TextSearchConfig, "sets": p.DocumentSets,
+		"candidates": p.Candidates, "k": p.K, "dense_weight": p.DenseWeight, "sparse_weight": p.SparseWeight,
+		"limit": p.Limit, "terms": p.SparseWeight > 0 || texts != nil, "lexemes": texts, "lexeme_vectors": vectors,
+		"chunks": p.Chunks}
 	if p.Metadata != nil {
-		var err error
-		if meta, err = json.Marshal(p.Metadata); err != nil {
-			return nil, fmt.Errorf("vector: metadata filter: %w", err)
+		meta, err := json.Marshal(p.Metadata)
+		if err != nil {
+			return "", nil, fmt.Errorf("vector: metadata filter: %w", err)
 		}
+		args["metadata"] = meta
 	}
-	return []any{p.OrganizationID, p.Principals, pgvector.NewVector(vec), dense, p.Text, p.TextSearchConfig,
-		p.DocumentSets, meta, p.Candidates, p.K, p.DenseWeight, p.SparseWeight, p.Limit,
-		p.SparseWeight > 0 || texts != nil, texts, vectors, p.Chunks}, nil
+	return statement(p), args, nil
 }
 
 // Explain returns the plan PostgreSQL runs for a search (EXPLAIN, text
 // format), under the same settings. q must be a transaction.
 func Explain(ctx context.Context, q Querier, p SearchParams, efSearch int) (string, error) {
-	args, err := prepare(ctx, q, p, efSearch)
+	sql, args, err := prepare(ctx, q, p, efSearch)
 	if err != nil {
 		return "", err
 	}
-	rows, err := q.Query(ctx, "EXPLAIN "+hybridSearch, args...)
+	rows, err := q.Query(ctx, "EXPLAIN "+sql, args)
 	if err != nil {
 		return "", fmt.Errorf("vector: explain: %w", err)
 	}
@@ -224,11 +255,11 @@ func Explain(ctx context.Context, q Querier, p SearchParams, efSearch int) (stri
 // Search runs a hybrid search. q must be a transaction: the planner
 // settings are SET LOCAL.
 func Search(ctx context.Context, q Querier, p SearchParams, efSearch int) ([]Hit, error) {
-	args, err := prepare(ctx, q, p, efSearch)
+	sql, args, err := prepare(ctx, q, p, efSearch)
 	if err != nil {
 		return nil, err
 	}
-	rows, err := q.Query(ctx, hybridSearch, args...)
+	rows, err := q.Query(ctx, sql, args)
 	if err != nil {
 		return nil, fmt.Errorf("vector: search: %w", err)
 	}
