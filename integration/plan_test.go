@@ -115,3 +115,42 @@ FROM documents doc WHERE doc.organization_id = 'new'`,
 	require.NotContains(t, plan, "BitmapAnd", plan)
 	require.Contains(t, plan, "Index Cond: ((organization_id = 'new'::text) AND (document_id = 'new-d7'::text))", plan)
 }
+
+// TestSearchSettingsStayInTheSearch: a search's planner settings last as
+// long as its statement, not as long as the pooled connection it ran on;
+// a lexical query keeps one generic plan per request shape, a semantic one
+// is planned for its values.
+func TestSearchSettingsStayInTheSearch(t *testing.T) {
+	t.Parallel()
+	ctx := access.NewContext(t.Context(), access.Viewer{OrganizationID: "acme", UserID: "u"})
+	url := storagetest.NewSchema(t).URL
+	lexical, err := storage.Open(ctx, url, storage.WithPoolSize(1))
+	require.NoError(t, err)
+	defer lexical.Close()
+	semanticStore, err := storage.Open(ctx, url, storage.WithPoolSize(1),
+		storage.WithEmbedder(semantic{embed.NewDeterministic(schema.EmbeddingDimensions)}))
+	require.NoError(t, err)
+	defer semanticStore.Close()
+	_, err = lexical.Ingest(ctx, storage.DocumentInput{Source: "s", Content: "refunds are paid within thirty days"})
+	require.NoError(t, err)
+
+	for _, st := range []*storage.Store{lexical, semanticStore} {
+		for range 3 {
+			hits, err := st.Search(ctx, storage.SearchRequest{Query: "refunds paid"})
+			require.NoError(t, err)
+			require.Len(t, hits, 1)
+		}
+		var mode, scan, ef string
+		require.NoError(t, st.Pool().QueryRow(ctx, `SELECT current_setting('plan_cache_mode'),
+	current_setting('hnsw.iterative_scan'), current_setting('hnsw.ef_search')`).Scan(&mode, &scan, &ef))
+		require.Equal(t, []string{"auto", "off", "40"}, []string{mode, scan, ef}, "the server's defaults, after the searches")
+	}
+
+	var generic, custom int64
+	require.NoError(t, lexical.Pool().QueryRow(ctx, `SELECT generic_plans, custom_plans FROM pg_prepared_statements
+WHERE statement LIKE 'WITH%'`).Scan(&generic, &custom))
+	require.Equal(t, []int64{3, 0}, []int64{generic, custom}, "lexical: one generic plan")
+	require.NoError(t, semanticStore.Pool().QueryRow(ctx, `SELECT generic_plans, custom_plans FROM pg_prepared_statements
+WHERE statement LIKE 'WITH%'`).Scan(&generic, &custom))
+	require.Equal(t, []int64{0, 3}, []int64{generic, custom}, "semantic: planned for its values")
+}

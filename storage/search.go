@@ -40,7 +40,7 @@ type SearchRequest struct {
 // whose ACL admits it. Hits come best first.
 func (s *Store) Search(ctx context.Context, req SearchRequest) ([]vector.Hit, error) {
 	var hits []vector.Hit
-	limit, err := s.searchTx(ctx, req, func(q vector.Querier, p vector.SearchParams) (err error) {
+	limit, err := s.searchOn(ctx, req, func(q vector.Querier, p vector.SearchParams) (err error) {
 		hits, err = vector.Search(ctx, q, p, DefaultEfSearch)
 		return err
 	})
@@ -59,37 +59,41 @@ func (s *Store) Search(ctx context.Context, req SearchRequest) ([]vector.Hit, er
 // ExplainSearch returns PostgreSQL's plan for the search req would run.
 func (s *Store) ExplainSearch(ctx context.Context, req SearchRequest) (string, error) {
 	var plan string
-	_, err := s.searchTx(ctx, req, func(q vector.Querier, p vector.SearchParams) (err error) {
+	_, err := s.searchOn(ctx, req, func(q vector.Querier, p vector.SearchParams) (err error) {
 		plan, err = vector.Explain(ctx, q, p, DefaultEfSearch)
 		return err
 	})
 	return plan, err
 }
 
-// searchTx checks req and runs fn in a transaction with the statement's
-// parameters, the dense query embedded; limit is the number of hits to
+// searchOn checks req and runs fn with the statement's parameters, the
+// dense query embedded, on a pooled connection: a search is one statement,
+// which needs no transaction of its own. limit is the number of hits to
 // return.
-func (s *Store) searchTx(ctx context.Context, req SearchRequest, fn func(q vector.Querier, p vector.SearchParams) error) (int, error) {
+func (s *Store) searchOn(ctx context.Context, req SearchRequest, fn func(q vector.Querier, p vector.SearchParams) error) (int, error) {
 	p, limit, err := s.searchParams(ctx, req)
 	if err != nil {
 		return 0, err
 	}
-	return limit, s.WithTx(ctx, func(tx *Tx) error {
-		return tx.Raw(ctx, func(q vector.Copier) error {
-			if p.DenseWeight > 0 {
-				if err := s.embedQuery(ctx, q, &p); err != nil {
-					return err
-				}
-			}
-			if p.SparseWeight > 0 || p.Lexemes != nil {
-				var err error
-				if p.Chunks, err = s.sizes.get(ctx, q, p.OrganizationID); err != nil {
-					return err
-				}
-			}
-			return fn(q, p)
-		})
-	})
+	conn, err := s.pool.Acquire(ctx)
+	if err != nil {
+		return 0, translate(err, "search", "")
+	}
+	defer conn.Release()
+	if err := vector.RegisterTypes(ctx, conn.Conn()); err != nil {
+		return 0, err
+	}
+	if p.DenseWeight > 0 {
+		if err := s.embedQuery(ctx, conn, &p); err != nil {
+			return 0, translate(err, "raw sql", "")
+		}
+	}
+	if p.SparseWeight > 0 || p.Lexemes != nil {
+		if p.Chunks, err = s.sizes.get(ctx, conn, p.OrganizationID); err != nil {
+			return 0, translate(err, "raw sql", "")
+		}
+	}
+	return limit, translate(fn(conn, p), "raw sql", "")
 }
 
 // embedQuery sets p's dense query. A semantic embedder reads the text

@@ -3,6 +3,7 @@ package vector
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -74,23 +75,25 @@ tsq AS (
 	SELECT to_tsquery('simple', string_agg(quote_literal(lexeme), ' | ')) AS q, array_agg(lexeme) AS lexemes
 	FROM terms HAVING count(*) > 0
 ),
+hits AS (
+	-- The matching chunks: length, and the query's lexemes in them (marked
+	-- A, kept by ts_filter).
+	SELECT c.id, c.ctid, c.document_id, ts_filter(setweight(c.content_tsv, 'A', tsq.lexemes), '{a}') AS lexemes,
+		greatest(coalesce(nullif(c.words, 0), (SELECT sum(cardinality(u.positions)) FROM unnest(c.content_tsv) AS u)), 1)::float8 AS dl
+	FROM chunks c, tsq
+	WHERE c.content_tsv @@ tsq.q {filters}
+),
 matched AS (
-	-- One row per matching chunk and query lexeme in it, with its
-	-- frequency: the query's lexemes marked A, kept by ts_filter, unnested.
-	SELECT id, ctid, document_id, dl, (u).lexeme, cardinality((u).positions) AS tf
-	FROM (
-		SELECT c.id, c.ctid, c.document_id, unnest(ts_filter(setweight(c.content_tsv, 'A', tsq.lexemes), '{a}')) AS u,
-			greatest(coalesce(nullif(c.words, 0), (SELECT sum(cardinality(u.positions)) FROM unnest(c.content_tsv) AS u)), 1) AS dl
-		FROM chunks c, tsq
-		WHERE c.content_tsv @@ tsq.q {filters}
-	) m
+	-- One row per matching chunk and query lexeme in it, with its frequency.
+	SELECT id, document_id, dl, (u).lexeme, cardinality((u).positions) AS tf
+	FROM (SELECT h.id, h.document_id, h.dl, unnest(h.lexemes) AS u FROM hits h) m
 ),
 corpus AS (
 	-- N: the organization's chunks (given, or counted); the average length
 	-- over the matching chunks, which every score here is about.
 	SELECT greatest(CASE WHEN @chunks::bigint > 0 THEN @chunks::bigint
 		ELSE (SELECT count(*) FROM chunks c WHERE true {organization}) END, 1)::float8 AS n,
-		greatest(coalesce((SELECT avg(dl) FROM (SELECT DISTINCT id, dl FROM matched) m), 1), 1)::float8 AS avgdl
+		greatest(coalesce((SELECT avg(dl) FROM hits), 1), 1) AS avgdl
 ),
 idf AS (
 	SELECT m.lexeme, ln(1 + (corpus.n - count(*) + 0.5) / (count(*) + 0.5)) * min(terms.qtf) AS idf
@@ -146,7 +149,7 @@ const semanticArm = `SELECT c.id, c.document_id, c.embedding <=> @vector AS dist
 // lexemes' vectors weighted by IDF × query frequency, as the sparse arm
 // weighs them; it is near only the chunks sharing a lexeme with it
 // (elsewhere its cosine is hash collisions), so the arm is exact over the
-// matched chunks, read again by their row addresses.
+// matching chunks, read again by their row addresses.
 const lexicalArm = `SELECT c.id, c.document_id, c.embedding <=> (
 		SELECT sum(e.v * array_fill(idf.idf, ARRAY[vector_dims(e.v)])::vector)
 		FROM unnest(@lexemes::text[], @lexeme_vectors::text[]) AS l(lexeme, sv)
@@ -154,7 +157,7 @@ const lexicalArm = `SELECT c.id, c.document_id, c.embedding <=> (
 		CROSS JOIN LATERAL (SELECT l.sv::sparsevec::vector AS v) e
 	) AS distance
 	FROM chunks c
-	WHERE @dense AND c.ctid = ANY (ARRAY(SELECT ctid FROM matched))
+	WHERE @dense AND c.ctid = ANY (ARRAY(SELECT ctid FROM hits))
 	ORDER BY 3
 	LIMIT @candidates`
 
@@ -188,8 +191,8 @@ const (
 	bm25BS  = "0.75"
 )
 
-// searchSettings are local to the search's transaction, set in one round
-// trip and read when the statement runs: HNSW iterative scans so selective
+// searchSettings are local to the search's transaction (sent with the
+// statement in one batch) and read when it runs: HNSW iterative scans so selective
 // filters still fill the page, its ef_search, no JIT, and the plan cache
 // mode. A semantic query is planned for its values (HNSW or an exact scan
 // is a choice by the filters' selectivity); a lexical one's plan depends
@@ -199,16 +202,8 @@ const searchSettings = `SELECT set_config('hnsw.iterative_scan', 'relaxed_order'
 	set_config('jit', 'off', true),
 	set_config('plan_cache_mode', @plan_cache_mode, true)`
 
-// prepare applies the search settings (q must be a transaction) and
-// returns the statement and its arguments.
-func prepare(ctx context.Context, q Querier, p SearchParams, efSearch int) (string, pgx.NamedArgs, error) {
-	mode := "force_custom_plan"
-	if p.Lexemes != nil {
-		mode = "force_generic_plan"
-	}
-	if _, err := q.Exec(ctx, searchSettings, pgx.NamedArgs{"ef_search": max(efSearch, 1), "plan_cache_mode": mode}); err != nil {
-		return "", nil, fmt.Errorf("vector: search settings: %w", err)
-	}
+// arguments are the statement for p's shape and its arguments.
+func arguments(p SearchParams) (string, pgx.NamedArgs, error) {
 	texts, vectors := lexemeArgs(p.Lexemes)
 	vec := p.Vector
 	if vec == nil {
@@ -229,54 +224,70 @@ func prepare(ctx context.Context, q Querier, p SearchParams, efSearch int) (stri
 	return statement(p), args, nil
 }
 
-// Explain returns the plan PostgreSQL runs for a search (EXPLAIN, text
-// format), under the same settings. q must be a transaction.
-func Explain(ctx context.Context, q Querier, p SearchParams, efSearch int) (string, error) {
-	sql, args, err := prepare(ctx, q, p, efSearch)
+// run sends the search settings and the statement (after prefix) in one
+// batch — one round trip, and one implicit transaction when q is not in
+// one, which the settings' local scope needs — and hands scan its rows.
+func run(ctx context.Context, q Querier, p SearchParams, efSearch int, prefix string, scan func(pgx.Rows) error) error {
+	sql, args, err := arguments(p)
 	if err != nil {
-		return "", err
+		return err
 	}
-	rows, err := q.Query(ctx, "EXPLAIN "+sql, args)
+	mode := "force_custom_plan"
+	if p.Lexemes != nil {
+		mode = "force_generic_plan"
+	}
+	var b pgx.Batch
+	b.Queue(searchSettings, pgx.NamedArgs{"ef_search": max(efSearch, 1), "plan_cache_mode": mode})
+	b.Queue(prefix+sql, args)
+	results := q.SendBatch(ctx, &b)
+	defer results.Close()
+	if _, err := results.Exec(); err != nil {
+		return fmt.Errorf("vector: search settings: %w", err)
+	}
+	rows, err := results.Query()
+	if err == nil {
+		err = scan(rows)
+		rows.Close()
+		err = errors.Join(err, rows.Err())
+	}
 	if err != nil {
-		return "", fmt.Errorf("vector: explain: %w", err)
+		return fmt.Errorf("vector: search: %w", err)
 	}
-	defer rows.Close()
-	var plan string
-	for rows.Next() {
-		var line string
-		if err := rows.Scan(&line); err != nil {
-			return "", err
-		}
-		plan += line + "\n"
-	}
-	return plan, rows.Err()
+	return results.Close()
 }
 
-// Search runs a hybrid search. q must be a transaction: the planner
-// settings are SET LOCAL.
-func Search(ctx context.Context, q Querier, p SearchParams, efSearch int) ([]Hit, error) {
-	sql, args, err := prepare(ctx, q, p, efSearch)
-	if err != nil {
-		return nil, err
-	}
-	rows, err := q.Query(ctx, sql, args)
-	if err != nil {
-		return nil, fmt.Errorf("vector: search: %w", err)
-	}
-	defer rows.Close()
-	var hits []Hit
-	for rows.Next() {
-		var h Hit
-		if err := rows.Scan(&h.ChunkID, &h.DocumentID, &h.Source, &h.Content, &h.Metadata, &h.DenseRank, &h.Distance,
-			&h.SparseRank, &h.Score); err != nil {
-			return nil, fmt.Errorf("vector: search: %w", err)
+// Explain returns the plan PostgreSQL runs for a search (EXPLAIN, text
+// format), under the same settings.
+func Explain(ctx context.Context, q Querier, p SearchParams, efSearch int) (string, error) {
+	var plan strings.Builder
+	err := run(ctx, q, p, efSearch, "EXPLAIN ", func(rows pgx.Rows) error {
+		for rows.Next() {
+			var line string
+			if err := rows.Scan(&line); err != nil {
+				return err
+			}
+			plan.WriteString(line + "\n")
 		}
-		hits = append(hits, h)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("vector: search: %w", err)
-	}
-	return hits, nil
+		return nil
+	})
+	return plan.String(), err
+}
+
+// Search runs a hybrid search.
+func Search(ctx context.Context, q Querier, p SearchParams, efSearch int) ([]Hit, error) {
+	var hits []Hit
+	err := run(ctx, q, p, efSearch, "", func(rows pgx.Rows) error {
+		for rows.Next() {
+			var h Hit
+			if err := rows.Scan(&h.ChunkID, &h.DocumentID, &h.Source, &h.Content, &h.Metadata, &h.DenseRank, &h.Distance,
+				&h.SparseRank, &h.Score); err != nil {
+				return err
+			}
+			hits = append(hits, h)
+		}
+		return nil
+	})
+	return hits, err
 }
 
 // CountChunks counts the chunks of an organization (nil: of every one):
