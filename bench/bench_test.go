@@ -42,7 +42,8 @@ func TestRunSearchSmall(t *testing.T) {
 	var out bytes.Buffer
 	err := bench.RunSearch(t.Context(), bench.SearchConfig{URL: storagetest.ServerURL(t), Chunks: 400, Organizations: 2, Queries: 10, Passes: 1}, &out)
 	require.NoError(t, err)
-	for _, want := range []string{"| library (IngestMany, tx, COPY) |", "HNSW build, then VACUUM ANALYZE:", "| default (lexical) | hybrid | 10% set |",
+	for _, want := range []string{"| library (IngestMany, tx, COPY) |", "HNSW build, then VACUUM ANALYZE:", "own HNSW index (2, built concurrently)",
+		"| default (lexical) | hybrid | 10% set |",
 		"| semantic stand-in | dense (HNSW) | none |", "default (lexical) dense recall@10", "dense (HNSW) recall@10",
 		"hybrid p50: library"} {
 		require.Contains(t, out.String(), want)

@@ -1,6 +1,8 @@
 package integration
 
 import (
+	"context"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -10,6 +12,7 @@ import (
 	"github.com/agentstore/agentstore/ent/schema"
 	"github.com/agentstore/agentstore/storage"
 	"github.com/agentstore/agentstore/storage/storagetest"
+	"github.com/agentstore/agentstore/vector"
 )
 
 // loadSynthetic writes docs×per chunks of random 1024-d vectors into org
@@ -153,4 +156,63 @@ WHERE statement LIKE 'WITH%'`).Scan(&generic, &custom))
 	require.NoError(t, semanticStore.Pool().QueryRow(ctx, `SELECT generic_plans, custom_plans FROM pg_prepared_statements
 WHERE statement LIKE 'WITH%'`).Scan(&generic, &custom))
 	require.Equal(t, []int64{0, 3}, []int64{generic, custom}, "semantic: planned for its values")
+}
+
+// TestOrganizationIndex: an organization's own HNSW index serves its
+// semantic searches (the planner takes the smaller graph) while another
+// organization's use the global one, with exact search's results; only the
+// system viewer may build or drop one; building again is a no-op; a build
+// that failed (an invalid index) is redone; any organization id names a
+// valid index.
+func TestOrganizationIndex(t *testing.T) {
+	t.Parallel()
+	sys := access.SystemContext(t.Context())
+	st, err := storage.Open(sys, storagetest.NewSchema(t).URL,
+		storage.WithEmbedder(semantic{embed.NewDeterministic(schema.EmbeddingDimensions)}))
+	require.NoError(t, err)
+	defer st.Close()
+	const org = "o'brien; DROP TABLE chunks"
+	loadSynthetic(t, st, "acme", 20, 10)
+	loadSynthetic(t, st, org, 200, 50)
+	admin := access.NewContext(t.Context(), access.Viewer{OrganizationID: org, Role: access.RoleAdmin})
+	require.ErrorIs(t, st.IndexOrganization(admin, org), storage.ErrPermissionDenied)
+	require.ErrorIs(t, st.IndexOrganization(sys, " "), storage.ErrInvalidInput)
+
+	own := "Index Scan using " + vector.OrganizationIndex(org) + " on chunks"
+	member := access.NewContext(t.Context(), access.Viewer{OrganizationID: org, UserID: "u"})
+	others := access.NewContext(t.Context(), access.Viewer{OrganizationID: "acme", UserID: "u"})
+	usesOwn := func(ctx context.Context, want bool) {
+		t.Helper()
+		plan, err := st.ExplainSearch(ctx, storage.SearchRequest{Query: "synthetic chunk about anything", Limit: 10})
+		require.NoError(t, err)
+		require.Equal(t, want, strings.Contains(plan, own), plan)
+	}
+	usesOwn(member, false)
+	for range 2 {
+		require.NoError(t, st.IndexOrganization(sys, org))
+	}
+	usesOwn(member, true)
+	usesOwn(others, false)
+
+	hits, err := st.Search(member, storage.SearchRequest{Query: "about anything else", Limit: 10, SparseWeight: ptr(0.0)})
+	require.NoError(t, err)
+	require.Len(t, hits, 10, "a full page from the organization's graph")
+	ids := make([]string, len(hits))
+	for i, h := range hits {
+		ids[i] = h.ChunkID
+	}
+	var readable int
+	require.NoError(t, st.Pool().QueryRow(t.Context(), `SELECT count(*) FROM chunks
+WHERE id = ANY($1) AND organization_id = $2 AND acl && '{*,user:u}'`, ids, org).Scan(&readable))
+	require.Equal(t, 10, readable, "every hit is the organization's and readable by the member")
+
+	_, err = st.Pool().Exec(t.Context(), `UPDATE pg_index SET indisvalid = false WHERE indexrelid = to_regclass($1)`,
+		vector.OrganizationIndex(org))
+	require.NoError(t, err)
+	usesOwn(member, false) // the planner skips an invalid index
+	require.NoError(t, st.IndexOrganization(sys, org))
+	usesOwn(member, true)
+
+	require.NoError(t, st.DropOrganizationIndex(sys, org))
+	usesOwn(member, false)
 }

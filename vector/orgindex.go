@@ -1,0 +1,75 @@
+package vector
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// OrganizationIndex names an organization's own HNSW index: a hash of its
+// id, so every id gives a short, valid name.
+func OrganizationIndex(org string) string {
+	h := sha256.Sum256([]byte(org))
+	return "chunk_embedding_" + hex.EncodeToString(h[:8])
+}
+
+// CreateOrganizationIndex builds an HNSW index over org's chunks alone
+// (partial: WHERE organization_id = org), concurrently, so writers go on.
+// The global index serves an organization that is a small share of the
+// table by walking every organization's graph and filtering (slow, and
+// recall falls); with its own graph, a semantic search for org reads only
+// org's vectors — the planner takes the smaller index by itself. A build
+// that failed before left an invalid index, which is rebuilt. q must not be
+// in a transaction.
+func CreateOrganizationIndex(ctx context.Context, q Querier, org string) error {
+	name := OrganizationIndex(org)
+	exists, valid, err := indexState(ctx, q, name)
+	if err != nil || valid {
+		return err
+	}
+	if exists {
+		if err := DropOrganizationIndex(ctx, q, org); err != nil {
+			return err
+		}
+	}
+	// The server quotes the name and the organization (format %I, %L).
+	var ddl string
+	if err := q.QueryRow(ctx, `SELECT format('CREATE INDEX CONCURRENTLY %I ON chunks USING hnsw (embedding vector_cosine_ops) WHERE organization_id = %L', $1::text, $2::text)`,
+		name, org).Scan(&ddl); err != nil {
+		return fmt.Errorf("vector: organization index: %w", err)
+	}
+	if _, err := q.Exec(ctx, ddl); err != nil {
+		return fmt.Errorf("vector: organization index: %w", err)
+	}
+	return nil
+}
+
+// DropOrganizationIndex drops org's own HNSW index, if there is one.
+func DropOrganizationIndex(ctx context.Context, q Querier, org string) error {
+	var ddl string
+	if err := q.QueryRow(ctx, `SELECT format('DROP INDEX CONCURRENTLY IF EXISTS %I', $1::text)`, OrganizationIndex(org)).Scan(&ddl); err != nil {
+		return fmt.Errorf("vector: drop organization index: %w", err)
+	}
+	if _, err := q.Exec(ctx, ddl); err != nil {
+		return fmt.Errorf("vector: drop organization index: %w", err)
+	}
+	return nil
+}
+
+// indexState reports whether the chunks table has the index name, and
+// whether it is valid.
+func indexState(ctx context.Context, q Querier, name string) (exists, valid bool, err error) {
+	err = q.QueryRow(ctx, `SELECT i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+WHERE i.indrelid = 'chunks'::regclass AND c.relname = $1`, name).Scan(&valid)
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+		return false, false, nil
+	case err != nil:
+		return false, false, fmt.Errorf("vector: organization index: %w", err)
+	}
+	return true, valid, nil
+}
