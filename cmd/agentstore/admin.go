@@ -9,6 +9,8 @@ import (
 
 	"github.com/agentstore/agentstore/access"
 	"github.com/agentstore/agentstore/admin"
+	"github.com/agentstore/agentstore/storage"
+	"github.com/agentstore/agentstore/vector"
 )
 
 // Exit codes scripts can rely on.
@@ -29,6 +31,7 @@ commands:
   visibility                which documents of --set a --user/--groups member can read
   overview                  counts, largest conversations, sessions, memories, indexing
   integrity                 cross-organization and dangling references (all organizations; exit 3 on findings)
+  index                     build the organization's own HNSW index, concurrently (--drop drops it)
 
 Run "agentstore admin COMMAND --help" for a command's flags.`
 
@@ -48,7 +51,7 @@ func runAdmin(ctx context.Context, url string, args []string, stdout, stderr io.
 	asJSON := fs.Bool("json", false, "print JSON")
 	var subject admin.Subject
 	var page admin.TranscriptRequest
-	var dryRun bool
+	var dryRun, drop bool
 	var who access.Viewer
 	var groups, set string
 	positional := 0
@@ -69,6 +72,8 @@ func runAdmin(ctx context.Context, url string, args []string, stdout, stderr io.
 		fs.StringVar(&set, "set", "", "document set (default every document)")
 		fs.StringVar(&who.UserID, "user", "", "the member's user id")
 		fs.StringVar(&groups, "groups", "", "the member's groups, comma-separated")
+	case "index":
+		fs.BoolVar(&drop, "drop", false, "drop the organization's own index (its searches use the global one)")
 	case "overview", "integrity":
 	default:
 		fmt.Fprintf(stderr, "agentstore admin: unknown command %q\n\n%s\n", name, adminUsage)
@@ -94,6 +99,9 @@ func runAdmin(ctx context.Context, url string, args []string, stdout, stderr io.
 		return fail(stderr, err)
 	}
 	defer store.Close()
+	if name == "index" {
+		return index(ctx, store, *org, drop, stdout, stderr)
+	}
 	a := admin.New(store)
 	ctx = access.NewContext(ctx, access.Viewer{OrganizationID: *org, Role: access.RoleAdmin})
 	var out any
@@ -127,4 +135,22 @@ func runAdmin(ctx context.Context, url string, args []string, stdout, stderr io.
 		return printed
 	}
 	return code
+}
+
+// index builds (or drops) org's own HNSW index, as the operator.
+func index(ctx context.Context, store *storage.Store, org string, drop bool, stdout, stderr io.Writer) int {
+	ctx = access.SystemContext(ctx)
+	name := vector.OrganizationIndex(org)
+	if drop {
+		if err := store.DropOrganizationIndex(ctx, org); err != nil {
+			return fail(stderr, err)
+		}
+		fmt.Fprintf(stdout, "dropped %s (organization %q)\n", name, org)
+		return exitOK
+	}
+	if err := store.IndexOrganization(ctx, org); err != nil {
+		return fail(stderr, err)
+	}
+	fmt.Fprintf(stdout, "built %s (organization %q)\n", name, org)
+	return exitOK
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/agentstore/agentstore/storage"
 	"github.com/agentstore/agentstore/storage/storagetest"
+	"github.com/agentstore/agentstore/vector"
 )
 
 func TestUsage(t *testing.T) {
@@ -86,11 +87,18 @@ func TestAdminCommands(t *testing.T) {
 	require.Equal(t, 0, code, stderr)
 	require.Contains(t, out, "participants in another organization than their conversation")
 
+	code, out, stderr = cli("admin", "index", "--org", "acme")
+	require.Equal(t, 0, code, stderr)
+	require.Equal(t, "built "+vector.OrganizationIndex("acme")+` (organization "acme")`+"\n", out)
+	code, out, stderr = cli("admin", "index", "--org", "acme", "--drop")
+	require.Equal(t, 0, code, stderr)
+	require.Contains(t, out, "dropped "+vector.OrganizationIndex("acme"))
+
 	code, _, stderr = cli("admin", "transcript", "conv-1042", "--org", "globex")
 	require.Equal(t, 1, code, "another organization's conversation is not found")
 	require.Contains(t, stderr, "not found")
 	for _, bad := range [][]string{{"admin"}, {"admin", "nope"}, {"admin", "overview"}, {"admin", "integrity", "--org", "acme"},
-		{"admin", "transcript", "--org", "acme"}} {
+		{"admin", "transcript", "--org", "acme"}, {"admin", "index"}} {
 		code, _, _ = cli(bad...)
 		require.Equal(t, 2, code, "%v is a usage error", bad)
 	}
