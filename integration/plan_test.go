@@ -4,7 +4,9 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
 
 	"github.com/agentstore/agentstore/access"
@@ -215,4 +217,49 @@ WHERE id = ANY($1) AND organization_id = $2 AND acl && '{*,user:u}'`, ids, org).
 
 	require.NoError(t, st.DropOrganizationIndex(sys, org))
 	usesOwn(member, false)
+}
+
+// TestOrganizationIndexBuilds: an index build is not cut by the pool's
+// statement timeout, and the connection gets it back after; builds for two
+// organizations at once both finish (concurrent builds of partial indexes
+// wait for each other, which PostgreSQL would end as a deadlock).
+func TestOrganizationIndexBuilds(t *testing.T) {
+	t.Parallel()
+	sys := access.SystemContext(t.Context())
+	url := storagetest.NewSchema(t).URL
+	loader, err := storage.Open(sys, url)
+	require.NoError(t, err)
+	defer loader.Close()
+	loadSynthetic(t, loader, "acme", 40, 50)
+	loadSynthetic(t, loader, "globex", 40, 50)
+
+	st, err := storage.Open(sys, url, storage.WithPoolSize(2), storage.WithStatementTimeout(100*time.Millisecond))
+	require.NoError(t, err)
+	defer st.Close()
+	_, err = st.Pool().Exec(t.Context(), `SELECT pg_sleep(0.2)`)
+	require.ErrorContains(t, err, "statement timeout", "the pool's timeout applies to statements")
+	errs := make(chan error, 2)
+	for _, org := range []string{"acme", "globex"} {
+		go func() { errs <- st.IndexOrganization(sys, org) }()
+	}
+	require.NoError(t, <-errs)
+	require.NoError(t, <-errs)
+	conns := make([]*pgxpool.Conn, 2) // the pool's two connections, each held
+	for i := range conns {
+		conns[i], err = st.Pool().Acquire(t.Context())
+		require.NoError(t, err)
+		defer conns[i].Release()
+	}
+	for _, conn := range conns {
+		var timeout string
+		var locks int
+		require.NoError(t, conn.QueryRow(t.Context(), `SELECT current_setting('statement_timeout'),
+	(SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid())`).Scan(&timeout, &locks))
+		require.Equal(t, "100ms", timeout)
+		require.Zero(t, locks)
+	}
+	var valid int
+	require.NoError(t, conns[0].QueryRow(t.Context(), `SELECT count(*) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+WHERE i.indrelid = 'chunks'::regclass AND c.relname = ANY($1) AND i.indisvalid`, []string{vector.OrganizationIndex("acme"), vector.OrganizationIndex("globex")}).Scan(&valid))
+	require.Equal(t, 2, valid)
 }

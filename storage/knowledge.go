@@ -200,35 +200,3 @@ func (o ops) DeleteDocument(ctx context.Context, id string) (bool, error) {
 	}
 	return n > 0, translate(err, "document", id)
 }
-
-// IndexOrganization gives org's chunks an HNSW index of their own, built
-// concurrently (writes go on; the build takes seconds per 10k chunks).
-// Semantic searches of an organization holding a small share of all chunks
-// then walk its graph alone, instead of the global graph filtered down to
-// it — slow, and with worse recall. Building it again is a no-op. Operator
-// work: ctx must carry the system viewer.
-func (s *Store) IndexOrganization(ctx context.Context, org string) error {
-	if err := s.operator(ctx, org); err != nil {
-		return err
-	}
-	return translate(vector.CreateOrganizationIndex(ctx, s.pool, org), "organization index", org)
-}
-
-// DropOrganizationIndex drops org's own HNSW index, if it has one; its
-// searches go back to the global index. ctx must carry the system viewer.
-func (s *Store) DropOrganizationIndex(ctx context.Context, org string) error {
-	if err := s.operator(ctx, org); err != nil {
-		return err
-	}
-	return translate(vector.DropOrganizationIndex(ctx, s.pool, org), "organization index", org)
-}
-
-// operator admits the system viewer acting on organization org.
-func (s *Store) operator(ctx context.Context, org string) error {
-	if v, err := viewer(ctx); err != nil || !v.IsSystem() {
-		return fmtDenied("indexes are operator work: run it as access.SystemContext")
-	}
-	c := s.check()
-	c.key("organization", org, true)
-	return c.err
-}
