@@ -355,9 +355,13 @@ ORDER BY embedding <=> $3 LIMIT 10`, v.OrganizationID, v.Principals(), pgvector.
 }
 
 // libraryVsRaw times the hybrid search through the store and the same
-// statement run directly on a pgx transaction.
+// statement run directly on the raw pool (vector.Search, N counted once).
 func libraryVsRaw(ctx context.Context, e *env, st *storage.Store, viewer context.Context, queries []string) (time.Duration, time.Duration, error) {
 	v, _ := access.FromContext(viewer)
+	chunks, err := vector.CountChunks(ctx, e.pool, &v.OrganizationID) // BM25's N, which the store caches
+	if err != nil {
+		return 0, 0, err
+	}
 	var lib, raw []time.Duration
 	for _, q := range queries {
 		t := time.Now()
@@ -371,14 +375,9 @@ func libraryVsRaw(ctx context.Context, e *env, st *storage.Store, viewer context
 		if err != nil {
 			return 0, 0, err
 		}
-		tx, err := e.pool.Begin(ctx)
-		if err != nil {
-			return 0, 0, err
-		}
-		_, err = vector.Search(ctx, tx, vector.SearchParams{OrganizationID: &v.OrganizationID, Principals: v.Principals(),
-			Text: q, TextSearchConfig: storage.DefaultTextSearchConfig, Vector: vecs[0], Candidates: 40, Limit: 10,
-			K: storage.DefaultRRFK, DenseWeight: 1, SparseWeight: 1}, storage.DefaultEfSearch)
-		_ = tx.Rollback(ctx)
+		_, err = vector.Search(ctx, e.pool, vector.SearchParams{OrganizationID: &v.OrganizationID, Principals: v.Principals(),
+			Text: q, TextSearchConfig: storage.DefaultTextSearchConfig, Vector: vecs[0], Chunks: chunks, Candidates: 40,
+			Limit: 10, K: storage.DefaultRRFK, DenseWeight: 1, SparseWeight: 1}, storage.DefaultEfSearch)
 		if err != nil {
 			return 0, 0, err
 		}
