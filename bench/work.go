@@ -33,7 +33,7 @@ SELECT 'm' || g, $1, 'c' || (g % $2 + 1), 'inbound',
 	'{"items":[{"type":"text","text":"hello there"}],"text":"hello there"}', now(),
 	'c' || (g % $2 + 1) || '-user', 'c' || (g % $2 + 1) || '-bot'
 FROM generate_series(1, $3) g`,
-		`ANALYZE`,
+		`ANALYZE conversations, participants, messages`, // this schema's: a database-wide one locks every test's tables
 	}
 	args := [][]any{{org, e.cfg.Conversations}, {org, e.cfg.Conversations}, {org, e.cfg.Conversations, e.cfg.Messages}, nil}
 	for i, q := range stmts {

@@ -41,7 +41,7 @@ SELECT doc.id || '#' || i, $1, doc.id, i, 'synthetic chunk ' || i || ' of ' || d
 	doc.acl, doc.document_sets, now()
 FROM documents doc, generate_series(0, $2::int - 1) i WHERE doc.organization_id = $1`, []any{org, per}},
 		{`CREATE INDEX chunk_embedding ON chunks USING hnsw (embedding vector_cosine_ops)`, nil},
-		{`ANALYZE`, nil},
+		{`ANALYZE documents, chunks`, nil}, // this schema's: a database-wide one waits on other tests' index builds
 	} {
 		_, err := st.Pool().Exec(ctx, step.sql, step.args...)
 		require.NoError(t, err, step.sql)
