@@ -255,10 +255,10 @@ func copyFloor(ctx context.Context, e *env, docs []storage.DocumentInput) (time.
 }
 
 // denseRecall compares the dense arm's top 10 with exact search (no
-// index) under the query vector vector builds, over every chunk the viewer
-// may read.
+// index) under the query vector queryVector builds, over every chunk the
+// viewer may read.
 func denseRecall(ctx context.Context, e *env, st *storage.Store, viewer context.Context, queries []string,
-	vector func(ctx context.Context, v access.Viewer, q string) ([]float32, error)) (float64, error) {
+	queryVector func(ctx context.Context, v access.Viewer, q string) ([]float32, error)) (float64, error) {
 	v, _ := access.FromContext(viewer)
 	zero, one := 0.0, 1.0
 	var total float64
@@ -268,7 +268,7 @@ func denseRecall(ctx context.Context, e *env, st *storage.Store, viewer context.
 		if err != nil {
 			return 0, err
 		}
-		vec, err := vector(ctx, v, q)
+		vec, err := queryVector(ctx, v, q)
 		if err != nil {
 			return 0, err
 		}

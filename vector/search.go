@@ -163,11 +163,11 @@ const lexicalArm = `SELECT c.id, c.document_id, c.embedding <=> (
 
 // statement is the search for p's shape: its dense arm and its filters.
 func statement(p SearchParams) string {
-	var org, filters string
+	var org string
 	if p.OrganizationID != nil {
 		org = " AND c.organization_id = @org"
 	}
-	filters = org
+	filters := org
 	if p.Principals != nil {
 		filters += " AND c.acl && @principals::text[]"
 	}
