@@ -2,6 +2,8 @@ package bench_test
 
 import (
 	"bytes"
+	"regexp"
+	"strconv"
 	"testing"
 	"time"
 
@@ -44,9 +46,20 @@ func TestRunSearchSmall(t *testing.T) {
 	require.NoError(t, err)
 	for _, want := range []string{"| library (IngestMany, tx, COPY) |", "HNSW build, then VACUUM ANALYZE:", "own HNSW index (2, built concurrently)",
 		"| default (lexical) | hybrid | 10% set |",
-		"| semantic stand-in | dense (HNSW) | none |", "default (lexical) dense recall@10", "dense (HNSW) recall@10",
+		"| semantic stand-in | dense (HNSW) | none |", "| dense arm recall@10 against exact search",
 		"hybrid p50: library"} {
 		require.Contains(t, out.String(), want)
+	}
+	// Counting ties can only find more; both are fractions.
+	recalls := regexp.MustCompile(`(?m)^\| (default \(lexical\)|semantic stand-in \(HNSW\)) \| ([0-9.]+) \| ([0-9.]+) \|$`).
+		FindAllStringSubmatch(out.String(), -1)
+	require.Len(t, recalls, 2, out.String())
+	for _, r := range recalls {
+		byID, err := strconv.ParseFloat(r[2], 64)
+		require.NoError(t, err)
+		withTies, err := strconv.ParseFloat(r[3], 64)
+		require.NoError(t, err)
+		require.True(t, 0 < byID && byID <= withTies && withTies <= 1, r[0])
 	}
 }
 

@@ -13,9 +13,10 @@ import (
 // IndexOrganization gives org's chunks an HNSW index of their own, built
 // concurrently (writes go on; the build takes seconds per 1000 chunks, and
 // no statement timeout applies to it; cancelling ctx stops it, and the next
-// call builds again). Semantic searches of an organization holding a small
-// share of all chunks then walk its graph alone, instead of the global
-// graph filtered down to it — slow, and with worse recall. Building it
+// call builds again). Semantic searches of the organization then walk its
+// graph alone, a denser one (m 32), instead of the global graph filtered
+// down to it — slower, and with worse recall; each search checks that the
+// index is there and valid, else it takes the global graph. Building it
 // again is a no-op. Operator work: ctx must carry the system viewer.
 func (s *Store) IndexOrganization(ctx context.Context, org string) error {
 	return s.untimed(ctx, org, vector.CreateOrganizationIndex)

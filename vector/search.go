@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -138,12 +139,37 @@ JOIN chunks c ON c.id = r.id
 ORDER BY r.place`
 
 // semanticArm is the dense arm of a semantic query: the HNSW operator
-// itself, so the index serves it, under the request's filters.
-const semanticArm = `SELECT c.id, c.document_id, c.embedding <=> @vector AS distance
+// itself, so the index serves it, under the request's filters. Iterative
+// scans (relaxed_order) return rows only roughly in order; the distance is
+// the function, not the operator, so the planner does not take the scan's
+// order for the distance's, and the dense CTE really sorts.
+const semanticArm = `SELECT c.id, c.document_id, cosine_distance(c.embedding, @vector) AS distance
 	FROM chunks c
 	WHERE @dense {filters}
 	ORDER BY c.embedding <=> @vector
 	LIMIT @candidates`
+
+// organizationArm is the dense arm of a semantic query in one
+// organization: its own graph when it has one (see
+// CreateOrganizationIndex), the semantic arm otherwise, decided when the
+// statement runs. Only the organization's index is built over
+// l2_normalize(embedding) (the same cosine order; cast back to the
+// column's width, which HNSW needs), so the planner cannot
+// serve that branch from the global graph, which it would prefer.
+const organizationArm = `(SELECT c.id, c.document_id, cosine_distance(c.embedding, @vector) AS distance
+	FROM chunks c
+	WHERE @dense AND (SELECT ` + ownGraph + `) {filters}
+	ORDER BY l2_normalize(c.embedding)::vector({dimensions}) <=> @vector
+	LIMIT @candidates)
+	UNION ALL
+	(SELECT c.id, c.document_id, cosine_distance(c.embedding, @vector) AS distance
+	FROM chunks c
+	WHERE @dense AND NOT (SELECT ` + ownGraph + `) {filters}
+	ORDER BY c.embedding <=> @vector
+	LIMIT @candidates)`
+
+// ownGraph: the organization's own index exists and is valid.
+const ownGraph = `EXISTS (SELECT FROM pg_index i WHERE i.indexrelid = to_regclass(@own_index) AND i.indisvalid)`
 
 // lexicalArm is the dense arm of a lexical query. Its vector is its
 // lexemes' vectors weighted by IDF × query frequency, as the sparse arm
@@ -178,11 +204,15 @@ func statement(p SearchParams) string {
 		filters += " AND c.metadata @> @metadata::jsonb"
 	}
 	dense := semanticArm
-	if p.Lexemes != nil {
+	switch {
+	case p.Lexemes != nil:
 		dense = lexicalArm
+	case p.OrganizationID != nil && p.Vector != nil: // nil: the arm is off
+		dense = organizationArm
 	}
 	sql := strings.Replace(hybridSearch, "{dense}", dense, 1)
-	return strings.NewReplacer("{filters}", filters, "{organization}", org).Replace(sql)
+	return strings.NewReplacer("{filters}", filters, "{organization}", org,
+		"{dimensions}", strconv.Itoa(len(p.Vector))).Replace(sql)
 }
 
 // BM25 parameters of the sparse arm (k1, b), constants of the statement.
@@ -214,6 +244,9 @@ func arguments(p SearchParams) (string, pgx.NamedArgs, error) {
 		"candidates": p.Candidates, "k": p.K, "dense_weight": p.DenseWeight, "sparse_weight": p.SparseWeight,
 		"limit": p.Limit, "terms": p.SparseWeight > 0 || texts != nil, "lexemes": texts, "lexeme_vectors": vectors,
 		"chunks": p.Chunks}
+	if p.OrganizationID != nil && p.Vector != nil {
+		args["own_index"] = OrganizationIndex(*p.OrganizationID)
+	}
 	if p.Metadata != nil {
 		meta, err := json.Marshal(p.Metadata)
 		if err != nil {
