@@ -221,7 +221,7 @@ WHERE id = ANY($1) AND organization_id = $2 AND acl && '{*,user:u}'`, ids, org).
 		vector.OrganizationIndex(org))
 	require.NoError(t, err)
 	usesOwn(member, false) // the planner skips an invalid index
-	fullPage() // from the global graph
+	fullPage()             // from the global graph
 	require.NoError(t, st.IndexOrganization(sys, org))
 	usesOwn(member, true)
 
