@@ -276,13 +276,24 @@ func TestIngestMany(t *testing.T) {
 	require.Equal(t, res.Chunks, n)
 	require.Equal(t, int64(n), emb.texts.Load())
 
-	// Same content again: skipped whole; one changed document is replaced.
+	// Same content again: skipped whole; one changed document is replaced,
+	// its old chunks gone.
+	chunksOf := func(source string) (all, stale int) {
+		t.Helper()
+		require.NoError(t, st.Pool().QueryRow(t.Context(), `SELECT count(*), count(*) FILTER (WHERE c.content NOT LIKE '%entirely new%')
+FROM chunks c JOIN documents d ON d.id = c.document_id WHERE d.source = $1`, source).Scan(&all, &stale))
+		return all, stale
+	}
+	_, stale := chunksOf(docs[3].Source)
+	require.Positive(t, stale)
 	docs[3].Content = "entirely new words here"
 	res, err = st.IngestMany(ctx, docs)
 	require.NoError(t, err)
 	require.Equal(t, 1, res.Documents)
 	require.Equal(t, 29, res.Unchanged)
 	require.Equal(t, 1, res.Chunks)
+	all, stale := chunksOf(docs[3].Source)
+	require.Equal(t, [2]int{1, 0}, [2]int{all, stale})
 	total, err := st.Client().Document.Query().Count(sys)
 	require.NoError(t, err)
 	require.Equal(t, 30, total)

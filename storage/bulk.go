@@ -226,17 +226,20 @@ func (tx *Tx) writeBatch(ctx context.Context, org string, docs []DocumentInput, 
 	for i, d := range docs {
 		acls[i] = documentACL(d)
 	}
-	ids, err := tx.upsertDocuments(ctx, org, docs, acls)
+	ids, fresh, err := tx.upsertNewDocuments(ctx, org, docs, acls)
 	if err != nil {
 		return 0, err
 	}
 	var all []vector.ChunkRow
-	docIDs := make([]string, len(docs))
+	var replaced []string // documents that may have chunks to delete
 	for i, d := range docs {
-		docIDs[i] = ids[d.Source]
-		stamp(rows[i], docIDs[i], acls[i], d.DocumentSets)
+		id := ids[d.Source]
+		if !fresh[d.Source] {
+			replaced = append(replaced, id)
+		}
+		stamp(rows[i], id, acls[i], d.DocumentSets)
 		all = append(all, rows[i]...)
 	}
-	err = tx.Raw(ctx, func(q vector.Copier) error { return vector.ReplaceChunks(ctx, q, org, docIDs, all) })
+	err = tx.Raw(ctx, func(q vector.Copier) error { return vector.ReplaceChunks(ctx, q, org, replaced, all) })
 	return len(all), err
 }

@@ -144,11 +144,21 @@ func documentACL(in DocumentInput) *access.ACL {
 // returns their ids by source. A new source takes the input's id (a UUID
 // when empty); a stored one keeps its id and creation time.
 func (tx *Tx) upsertDocuments(ctx context.Context, org string, docs []DocumentInput, acls []*access.ACL) (map[string]string, error) {
+	ids, _, err := tx.upsertNewDocuments(ctx, org, docs, acls)
+	return ids, err
+}
+
+// upsertNewDocuments is upsertDocuments that also tells the documents
+// written as new rows: a source that came back with the id generated for
+// it here had no row before, so it has no chunks yet.
+func (tx *Tx) upsertNewDocuments(ctx context.Context, org string, docs []DocumentInput, acls []*access.ACL) (ids map[string]string, fresh map[string]bool, err error) {
 	rows := make([]vector.DocumentRow, len(docs))
+	generated := make(map[string]string, len(docs))
 	for i, d := range docs {
 		id := d.ID
 		if id == "" {
 			id = schema.NewID()
+			generated[d.Source] = id
 		}
 		boost := 1.0
 		if d.Boost != nil {
@@ -157,13 +167,19 @@ func (tx *Tx) upsertDocuments(ctx context.Context, org string, docs []DocumentIn
 		rows[i] = vector.DocumentRow{ID: id, Source: d.Source, Title: d.Title, ContentHash: tx.cfg.documentHash(d),
 			Metadata: orEmpty(d.Metadata), ACL: acls[i].Principals(), DocumentSets: d.DocumentSets, Boost: boost}
 	}
-	var ids map[string]string
-	err := tx.Raw(ctx, func(q vector.Copier) error {
+	err = tx.Raw(ctx, func(q vector.Copier) error {
 		var err error
 		ids, err = vector.UpsertDocuments(ctx, q, org, rows)
 		return err
 	})
-	return ids, translate(err, "document", "")
+	if err != nil {
+		return nil, nil, translate(err, "document", "")
+	}
+	fresh = make(map[string]bool, len(generated))
+	for source, id := range generated {
+		fresh[source] = ids[source] == id
+	}
+	return ids, fresh, nil
 }
 
 func (s *Store) checkDocument(in DocumentInput) error {

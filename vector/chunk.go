@@ -30,12 +30,15 @@ var chunkColumns = []string{"id", "organization_id", "document_id", "chunk_index
 
 const deleteChunks = `DELETE FROM chunks WHERE organization_id = $1 AND document_id = ANY($2)`
 
-// ReplaceChunks deletes the chunks of documents and writes rows (chunks of
-// those documents) with COPY. Run it inside the transaction that writes the
-// documents, so readers see the old versions or the new ones, never a mix.
+// ReplaceChunks deletes the chunks of documentIDs (the documents that may
+// have some: none for documents new in this transaction) and writes rows
+// with COPY. Run it inside the transaction that writes the documents, so
+// readers see the old versions or the new ones, never a mix.
 func ReplaceChunks(ctx context.Context, q Copier, organizationID string, documentIDs []string, rows []ChunkRow) error {
-	if _, err := q.Exec(ctx, deleteChunks, organizationID, documentIDs); err != nil {
-		return fmt.Errorf("vector: delete chunks: %w", err)
+	if len(documentIDs) > 0 {
+		if _, err := q.Exec(ctx, deleteChunks, organizationID, documentIDs); err != nil {
+			return fmt.Errorf("vector: delete chunks: %w", err)
+		}
 	}
 	now := time.Now().UTC().Truncate(time.Microsecond)
 	n, err := q.CopyFrom(ctx, pgx.Identifier{"chunks"}, chunkColumns, pgx.CopyFromSlice(len(rows), func(i int) ([]any, error) {
