@@ -20,14 +20,19 @@ import (
 // loadSynthetic writes docs×per chunks of random 1024-d vectors into org
 // with set-based SQL: half the documents are hidden from plain members,
 // every tenth is in the set "tenth". The HNSW index is rebuilt after the
-// load, as a bulk load would do.
+// load, as a bulk load would do. One transaction without the pool's
+// statement timeout: on a loaded machine the build outlasts it.
 func loadSynthetic(t *testing.T, st *storage.Store, org string, docs, per int) {
 	t.Helper()
 	ctx := t.Context()
+	tx, err := st.Pool().Begin(ctx)
+	require.NoError(t, err)
+	defer tx.Rollback(context.WithoutCancel(ctx)) //nolint:errcheck // after Commit it is a no-op
 	for _, step := range []struct {
 		sql  string
 		args []any
 	}{
+		{`SET LOCAL statement_timeout = 0`, nil},
 		{`DROP INDEX chunk_embedding`, nil},
 		{`INSERT INTO documents (id, organization_id, created_at, updated_at, source, acl, document_sets)
 SELECT $1 || '-d' || d, $1, now(), now(), 'doc-' || d,
@@ -43,9 +48,10 @@ FROM documents doc, generate_series(0, $2::int - 1) i WHERE doc.organization_id 
 		{`CREATE INDEX chunk_embedding ON chunks USING hnsw (embedding vector_cosine_ops)`, nil},
 		{`ANALYZE documents, chunks`, nil}, // this schema's: a database-wide one waits on other tests' index builds
 	} {
-		_, err := st.Pool().Exec(ctx, step.sql, step.args...)
+		_, err := tx.Exec(ctx, step.sql, step.args...)
 		require.NoError(t, err, step.sql)
 	}
+	require.NoError(t, tx.Commit(ctx))
 }
 
 // semantic is the deterministic embedder as the store cannot recognise it:
@@ -195,9 +201,19 @@ func TestOrganizationIndex(t *testing.T) {
 		require.Equal(t, want, strings.Contains(plan, own), plan)
 	}
 	usesOwn(member, false)
+	// An index of an earlier definition under the name (plain embedding,
+	// m 16), which searches cannot use, is rebuilt.
+	var legacy string
+	require.NoError(t, st.Pool().QueryRow(t.Context(), `SELECT format('CREATE INDEX %I ON chunks USING hnsw (embedding vector_cosine_ops) WHERE organization_id = %L', $1::text, $2::text)`,
+		vector.OrganizationIndex(org), org).Scan(&legacy))
+	_, err = st.Pool().Exec(t.Context(), legacy)
+	require.NoError(t, err)
 	for range 2 {
 		require.NoError(t, st.IndexOrganization(sys, org))
 	}
+	var definition string
+	require.NoError(t, st.Pool().QueryRow(t.Context(), `SELECT pg_get_indexdef(to_regclass($1))`, vector.OrganizationIndex(org)).Scan(&definition))
+	require.Contains(t, definition, "l2_normalize(embedding)")
 	usesOwn(member, true)
 	usesOwn(others, false)
 

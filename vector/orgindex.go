@@ -28,12 +28,13 @@ func OrganizationIndex(org string) string {
 // the embedding does: organization searches name that expression, so only
 // this index can serve them — pgvector costs an HNSW scan from m and
 // ef_search, not the index's size, and the planner would take the sparser
-// global graph. A build that failed before left an invalid index, which is
-// rebuilt. q must not be in a transaction.
+// global graph. An index under the name that is invalid (a build failed)
+// or built otherwise (an earlier definition, which searches would not use)
+// is rebuilt. q must not be in a transaction.
 func CreateOrganizationIndex(ctx context.Context, q Querier, org string) error {
 	name := OrganizationIndex(org)
-	exists, valid, err := indexState(ctx, q, name)
-	if err != nil || valid {
+	exists, current, err := indexState(ctx, q, name)
+	if err != nil || current {
 		return err
 	}
 	if exists {
@@ -69,15 +70,18 @@ func DropOrganizationIndex(ctx context.Context, q Querier, org string) error {
 }
 
 // indexState reports whether the chunks table has the index name, and
-// whether it is valid.
-func indexState(ctx context.Context, q Querier, name string) (exists, valid bool, err error) {
-	err = q.QueryRow(ctx, `SELECT i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
-WHERE i.indrelid = 'chunks'::regclass AND c.relname = $1`, name).Scan(&valid)
+// whether it is valid and of the current definition (over l2_normalize,
+// m 32).
+func indexState(ctx context.Context, q Querier, name string) (exists, current bool, err error) {
+	err = q.QueryRow(ctx, `SELECT i.indisvalid AND pg_get_indexdef(i.indexrelid) LIKE '%l2_normalize(embedding)%'
+	AND pg_get_indexdef(i.indexrelid) LIKE '%m=''32''%'
+FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+WHERE i.indrelid = 'chunks'::regclass AND c.relname = $1`, name).Scan(&current)
 	switch {
 	case errors.Is(err, pgx.ErrNoRows):
 		return false, false, nil
 	case err != nil:
 		return false, false, fmt.Errorf("vector: organization index: %w", err)
 	}
-	return true, valid, nil
+	return true, current, nil
 }
