@@ -139,37 +139,34 @@ JOIN chunks c ON c.id = r.id
 ORDER BY r.place`
 
 // semanticArm is the dense arm of a semantic query: the HNSW operator
-// itself, so the index serves it, under the request's filters. Iterative
-// scans (relaxed_order) return rows only roughly in order; the distance is
-// the function, not the operator, so the planner does not take the scan's
-// order for the distance's, and the dense CTE really sorts.
-const semanticArm = `SELECT c.id, c.document_id, cosine_distance(c.embedding, @vector) AS distance
-	FROM chunks c
-	WHERE @dense {filters}
-	ORDER BY c.embedding <=> @vector
-	LIMIT @candidates`
+// itself, so the index serves it, under the request's filters.
+var semanticArm = graphScan("", "c.embedding")
 
 // organizationArm is the dense arm of a semantic query in one
 // organization: its own graph when it has one (see
-// CreateOrganizationIndex), the semantic arm otherwise, decided when the
+// CreateOrganizationIndex), the global one otherwise, decided when the
 // statement runs. Only the organization's index is built over
 // l2_normalize(embedding) (the same cosine order; cast back to the
-// column's width, which HNSW needs), so the planner cannot
-// serve that branch from the global graph, which it would prefer.
-const organizationArm = `(SELECT c.id, c.document_id, cosine_distance(c.embedding, @vector) AS distance
-	FROM chunks c
-	WHERE @dense AND (SELECT ` + ownGraph + `) {filters}
-	ORDER BY l2_normalize(c.embedding)::vector({dimensions}) <=> @vector
-	LIMIT @candidates)
-	UNION ALL
-	(SELECT c.id, c.document_id, cosine_distance(c.embedding, @vector) AS distance
-	FROM chunks c
-	WHERE @dense AND NOT (SELECT ` + ownGraph + `) {filters}
-	ORDER BY c.embedding <=> @vector
-	LIMIT @candidates)`
+// column's width, which HNSW needs), so the planner cannot serve that
+// branch from the global graph, which it would prefer.
+var organizationArm = "(" + graphScan(" AND (SELECT "+ownGraph+")", "l2_normalize(c.embedding)::vector({dimensions})") +
+	")\n\tUNION ALL\n\t(" + graphScan(" AND NOT (SELECT "+ownGraph+")", "c.embedding") + ")"
 
 // ownGraph: the organization's own index exists and is valid.
 const ownGraph = `EXISTS (SELECT FROM pg_index i WHERE i.indexrelid = to_regclass(@own_index) AND i.indisvalid)`
+
+// graphScan is an HNSW scan ordered by the cosine distance of expr, where
+// also the condition holds. Iterative scans (relaxed_order) return rows
+// only roughly in order; the distance is the function, not the operator,
+// so the planner does not take the scan's order for the distance's, and
+// the dense CTE really sorts.
+func graphScan(condition, expr string) string {
+	return `SELECT c.id, c.document_id, cosine_distance(c.embedding, @vector) AS distance
+	FROM chunks c
+	WHERE @dense` + condition + ` {filters}
+	ORDER BY ` + expr + ` <=> @vector
+	LIMIT @candidates`
+}
 
 // lexicalArm is the dense arm of a lexical query. Its vector is its
 // lexemes' vectors weighted by IDF × query frequency, as the sparse arm
