@@ -6,6 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/agentstore/agentstore/access"
 	"github.com/agentstore/agentstore/ent/document"
@@ -66,16 +69,22 @@ func (s *Store) IngestMany(ctx context.Context, docs []DocumentInput) (*IngestMa
 		return nil, next.err
 	}
 	err = s.WithTx(ctx, func(tx *Tx) error {
+		// The batches after the first are read (and a lexical embedder's
+		// embedded) a batch ahead on a spare connection, when there is one.
+		ahead := batches
+		if spare := s.spareConn(ctx); spare != nil {
+			ahead = s.readAhead(ctx, spare, batches)
+		}
 		written := 0
-		for ; more; next, more = <-batches {
+		for ; more; next, more = <-ahead {
 			if next.err != nil {
 				return next.err
 			}
-			// Read on this connection: one more from the pool could wait for
-			// a transaction waiting here.
 			b := next
-			if err := tx.Raw(ctx, func(q vector.Copier) error { return s.readOnly(ctx, q, b) }); err != nil {
-				return err
+			if b.read == nil {
+				if err := tx.Raw(ctx, func(q vector.Copier) error { return s.readOnly(ctx, q, b) }); err != nil {
+					return err
+				}
 			}
 			// Embedded (a lexical embedder's work, in Go) while the
 			// documents are written.
@@ -105,6 +114,48 @@ func (s *Store) IngestMany(ctx context.Context, docs []DocumentInput) (*IngestMa
 	}
 	s.sizes.forget(org)
 	return res, nil
+}
+
+// spareWait bounds the wait for a spare connection.
+const spareWait = 50 * time.Millisecond
+
+// spareConn is a second connection for a transaction's helper, if the pool
+// has one free or room for one within spareWait, else nil. Waiting longer
+// while holding the transaction's connection could wait on a transaction
+// that does the same.
+func (s *Store) spareConn(ctx context.Context) *pgxpool.Conn {
+	ctx, cancel := context.WithTimeout(ctx, spareWait)
+	defer cancel()
+	conn, err := s.pool.Acquire(ctx)
+	if err != nil {
+		return nil
+	}
+	return conn
+}
+
+// readAhead reads (and embeds, if not yet) the batches from in on conn, a
+// batch ahead of their writer, and releases conn when in is done or ctx is.
+func (s *Store) readAhead(ctx context.Context, conn *pgxpool.Conn, in <-chan *chunked) <-chan *chunked {
+	out := make(chan *chunked, 1)
+	go func() {
+		defer close(out)
+		defer conn.Release()
+		for b := range in {
+			if b.err == nil {
+				b.err = s.read(ctx, conn, b)
+			}
+			failed := b.err != nil // b is its writer's once sent
+			select {
+			case out <- b:
+			case <-ctx.Done():
+				return
+			}
+			if failed {
+				return
+			}
+		}
+	}()
+	return out
 }
 
 // errEmbeddingStopped is why embedBatches closed before the last batch:
@@ -138,12 +189,13 @@ func (s *Store) embedBatches(ctx context.Context, docs []DocumentInput) <-chan *
 			if !s.cfg.lexical() {
 				b.vecs, b.err = s.cfg.embed(ctx, b.texts)
 			}
+			failed := b.err != nil // b is its reader's once sent
 			select {
 			case out <- b:
 			case <-ctx.Done():
 				return
 			}
-			if b.err != nil {
+			if failed {
 				return
 			}
 		}
