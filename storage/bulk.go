@@ -144,18 +144,24 @@ func (s *Store) readAhead(ctx context.Context, conn *pgxpool.Conn, in <-chan *ch
 			if b.err == nil {
 				b.err = s.read(ctx, conn, b)
 			}
-			failed := b.err != nil // b is its writer's once sent
-			select {
-			case out <- b:
-			case <-ctx.Done():
-				return
-			}
-			if failed {
+			if !send(ctx, out, b) {
 				return
 			}
 		}
 	}()
 	return out
+}
+
+// send hands b on unless ctx is done first, and reports whether its sender
+// goes on: b went, without an error. b is the receiver's once sent.
+func send(ctx context.Context, out chan<- *chunked, b *chunked) bool {
+	failed := b.err != nil
+	select {
+	case out <- b:
+		return !failed
+	case <-ctx.Done():
+		return false
+	}
 }
 
 // errEmbeddingStopped is why embedBatches closed before the last batch:
@@ -189,13 +195,7 @@ func (s *Store) embedBatches(ctx context.Context, docs []DocumentInput) <-chan *
 			if !s.cfg.lexical() {
 				b.vecs, b.err = s.cfg.embed(ctx, b.texts)
 			}
-			failed := b.err != nil // b is its reader's once sent
-			select {
-			case out <- b:
-			case <-ctx.Done():
-				return
-			}
-			if failed {
+			if !send(ctx, out, b) {
 				return
 			}
 		}
