@@ -28,11 +28,12 @@ type IngestManyResult struct {
 
 // IngestMany is the bulk path of Ingest: in batches of bulkDocuments it
 // embeds the chunks, upserts the documents and replaces their chunks with
-// one COPY, all in one transaction (the next batch is embedded while one is
-// written). Documents whose source already holds the same content are
-// skipped whole. Sources must be distinct. After a large load, VACUUM
-// ANALYZE chunks (autovacuum will, later): until then every search scans
-// the full-text index's pending list.
+// one COPY, all in one transaction (while one batch is written, the next
+// is embedded, and read as the full-text index reads it on a spare
+// connection when the pool has one). Documents whose source already holds
+// the same content are skipped whole. Sources must be distinct. After a
+// large load, VACUUM ANALYZE chunks (autovacuum will, later): until then
+// every search scans the full-text index's pending list.
 func (s *Store) IngestMany(ctx context.Context, docs []DocumentInput) (*IngestManyResult, error) {
 	org, err := tenant(ctx)
 	if err != nil {
