@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -81,25 +80,13 @@ func (s *Store) IngestMany(ctx context.Context, docs []DocumentInput) (*IngestMa
 			if next.err != nil {
 				return next.err
 			}
-			b := next
-			if b.read == nil {
-				if err := tx.Raw(ctx, func(q vector.Copier) error { return s.readOnly(ctx, q, b) }); err != nil {
+			if next.read == nil { // not read ahead: read on this connection
+				if err := tx.Raw(ctx, func(q vector.Copier) error { return s.read(ctx, q, next) }); err != nil {
 					return err
 				}
 			}
-			// Embedded (a lexical embedder's work, in Go) while the
-			// documents are written.
-			embedded := make(chan error, 1)
-			go func() { embedded <- s.embedRead(ctx, b) }()
-			wait := sync.OnceValue(func() error { return <-embedded })
-			n, err := tx.writeBatch(ctx, org, b.docs, func() ([][]vector.ChunkRow, error) {
-				if err := wait(); err != nil {
-					return nil, err
-				}
-				return b.rows(), nil
-			})
+			n, err := tx.writeBatch(ctx, org, next.docs, next.rows())
 			if err != nil {
-				_ = wait() // never left running: it writes b
 				return err
 			}
 			res.Chunks += n
@@ -252,22 +239,10 @@ func split(docs []DocumentInput) *chunked {
 // lexemes). A semantic embedder's are embedded already (embedBatches) or
 // here.
 func (s *Store) read(ctx context.Context, q vector.Querier, b *chunked) error {
-	if err := s.readOnly(ctx, q, b); err != nil {
+	var err error
+	if b.read, err = vector.Read(ctx, q, s.cfg.textSearchConfig, b.texts); err != nil {
 		return err
 	}
-	return s.embedRead(ctx, b)
-}
-
-// readOnly reads b's chunks' tsvectors on q.
-func (s *Store) readOnly(ctx context.Context, q vector.Querier, b *chunked) error {
-	var err error
-	b.read, err = vector.Read(ctx, q, s.cfg.textSearchConfig, b.texts)
-	return err
-}
-
-// embedRead embeds b's chunks after readOnly, unless they are already.
-func (s *Store) embedRead(ctx context.Context, b *chunked) error {
-	var err error
 	switch {
 	case b.vecs != nil:
 	case s.cfg.lexical():
@@ -298,18 +273,14 @@ func (b *chunked) rows() [][]vector.ChunkRow {
 }
 
 // writeBatch upserts documents with one statement and replaces their chunks
-// (rows[i] are docs[i]'s, asked for once the documents are written) with one
-// COPY; it returns the number of chunks written.
-func (tx *Tx) writeBatch(ctx context.Context, org string, docs []DocumentInput, chunks func() ([][]vector.ChunkRow, error)) (int, error) {
+// (rows[i] are docs[i]'s) with one COPY; it returns the number of chunks
+// written.
+func (tx *Tx) writeBatch(ctx context.Context, org string, docs []DocumentInput, rows [][]vector.ChunkRow) (int, error) {
 	acls := make([]*access.ACL, len(docs))
 	for i, d := range docs {
 		acls[i] = documentACL(d)
 	}
-	ids, fresh, err := tx.upsertNewDocuments(ctx, org, docs, acls)
-	if err != nil {
-		return 0, err
-	}
-	rows, err := chunks()
+	ids, fresh, err := tx.upsertDocuments(ctx, org, docs, acls)
 	if err != nil {
 		return 0, err
 	}

@@ -82,7 +82,7 @@ func (s *Store) Ingest(ctx context.Context, in DocumentInput) (*IngestResult, er
 		if _, err := tx.client.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, org+"/"+in.Source); err != nil {
 			return translate(err, "document", in.Source)
 		}
-		ids, err := tx.upsertDocuments(ctx, org, []DocumentInput{in}, []*access.ACL{acl})
+		ids, _, err := tx.upsertDocuments(ctx, org, []DocumentInput{in}, []*access.ACL{acl})
 		if err != nil {
 			return err
 		}
@@ -143,15 +143,11 @@ func documentACL(in DocumentInput) *access.ACL {
 // upsertDocuments writes docs (distinct sources) with one statement and
 // returns their ids by source. A new source takes the input's id (a UUID
 // when empty); a stored one keeps its id and creation time.
-func (tx *Tx) upsertDocuments(ctx context.Context, org string, docs []DocumentInput, acls []*access.ACL) (map[string]string, error) {
-	ids, _, err := tx.upsertNewDocuments(ctx, org, docs, acls)
-	return ids, err
-}
-
-// upsertNewDocuments is upsertDocuments that also tells the documents
-// written as new rows: a source that came back with the id generated for
-// it here had no row before, so it has no chunks yet.
-func (tx *Tx) upsertNewDocuments(ctx context.Context, org string, docs []DocumentInput, acls []*access.ACL) (ids map[string]string, fresh map[string]bool, err error) {
+//
+// fresh tells the documents written as new rows: a source that came back
+// with the id generated for it here had no row before, so it has no chunks
+// yet.
+func (tx *Tx) upsertDocuments(ctx context.Context, org string, docs []DocumentInput, acls []*access.ACL) (ids map[string]string, fresh map[string]bool, err error) {
 	rows := make([]vector.DocumentRow, len(docs))
 	generated := make(map[string]string, len(docs))
 	for i, d := range docs {
