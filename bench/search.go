@@ -177,7 +177,7 @@ func RunSearch(ctx context.Context, cfg SearchConfig, w io.Writer) error {
 	for _, arm := range []struct {
 		name  string
 		store *storage.Store
-		query func(ctx context.Context, v access.Viewer, q string) ([]float32, error)
+		query func(ctx context.Context, v access.Viewer, sets []string, q string) ([]float32, error)
 	}{{"default (lexical)", e.store, e.lexicalQuery}, {"semantic stand-in (HNSW)", semantic, e.semanticQuery}} {
 		for _, sets := range [][]string{nil, {"tenth"}} {
 			byID, withTies, err := denseRecall(ctx, e, arm.store, viewer, queries, sets, arm.query)
@@ -281,7 +281,7 @@ func copyFloor(ctx context.Context, e *env, docs []storage.DocumentInput) (time.
 // vectors tie often (integer dot products over a few norms), and which of
 // the tied chunks an exact sort keeps is arbitrary.
 func denseRecall(ctx context.Context, e *env, st *storage.Store, viewer context.Context, queries, sets []string,
-	queryVector func(ctx context.Context, v access.Viewer, q string) ([]float32, error)) (byID, withTies float64, err error) {
+	queryVector func(ctx context.Context, v access.Viewer, sets []string, q string) ([]float32, error)) (byID, withTies float64, err error) {
 	v, _ := access.FromContext(viewer)
 	zero, one := 0.0, 1.0
 	n := 0
@@ -290,7 +290,7 @@ func denseRecall(ctx context.Context, e *env, st *storage.Store, viewer context.
 		if err != nil {
 			return 0, 0, err
 		}
-		vec, err := queryVector(ctx, v, q)
+		vec, err := queryVector(ctx, v, sets, q)
 		if err != nil {
 			return 0, 0, err
 		}
@@ -338,7 +338,7 @@ type neighbour struct {
 }
 
 // semanticQuery is a semantic embedder's query vector: the text embedded.
-func (e *env) semanticQuery(ctx context.Context, _ access.Viewer, q string) ([]float32, error) {
+func (e *env) semanticQuery(ctx context.Context, _ access.Viewer, _ []string, q string) ([]float32, error) {
 	vecs, err := e.store.Embedder().Embed(ctx, []string{q})
 	if err != nil {
 		return nil, err
@@ -348,13 +348,14 @@ func (e *env) semanticQuery(ctx context.Context, _ access.Viewer, q string) ([]f
 
 // lexicalQuery is a lexical query's vector, built here apart from the
 // search statement: each lexeme's vector weighted by BM25's IDF (document
-// frequency among the chunks v may read, N the organization's chunks) times
-// its frequency in the query.
-func (e *env) lexicalQuery(ctx context.Context, v access.Viewer, q string) ([]float32, error) {
+// frequency among the chunks v may read in sets, as the statement counts
+// it; N the organization's chunks) times its frequency in the query.
+func (e *env) lexicalQuery(ctx context.Context, v access.Viewer, sets []string, q string) ([]float32, error) {
 	rows, err := e.pool.Query(ctx, `SELECT t.lexeme, cardinality(t.positions),
-	(SELECT count(*) FROM chunks c WHERE c.organization_id = $3 AND c.acl && $4 AND c.content_tsv @@ to_tsquery('simple', quote_literal(t.lexeme))),
+	(SELECT count(*) FROM chunks c WHERE c.organization_id = $3 AND c.acl && $4 AND ($5::text[] IS NULL OR c.document_sets && $5)
+		AND c.content_tsv @@ to_tsquery('simple', quote_literal(t.lexeme))),
 	(SELECT count(*) FROM chunks c WHERE c.organization_id = $3)
-FROM unnest(to_tsvector($1::regconfig, $2)) AS t`, storage.DefaultTextSearchConfig, q, v.OrganizationID, v.Principals())
+FROM unnest(to_tsvector($1::regconfig, $2)) AS t`, storage.DefaultTextSearchConfig, q, v.OrganizationID, v.Principals(), sets)
 	if err != nil {
 		return nil, err
 	}

@@ -1,12 +1,16 @@
 package integration
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"math"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/pgvector/pgvector-go"
 	"github.com/stretchr/testify/require"
 
@@ -95,6 +99,76 @@ func TestSparseLengthCountsWords(t *testing.T) {
 	again, err := st.Search(ctx, storage.SearchRequest{Query: "quokka", DenseWeight: ptr(0.0)})
 	require.NoError(t, err)
 	require.Equal(t, hits, again)
+}
+
+// TestSparseRanksAsBM25 ranks the sparse arm against BM25 computed here:
+// IDF from the organization's chunk count and the matching chunks, length
+// normalised by the average length of the matching chunks (each counted
+// once, however many query words it holds).
+func TestSparseRanksAsBM25(t *testing.T) {
+	t.Parallel()
+	st := storagetest.Store(t)
+	ctx := member(t.Context(), "acme")
+	filler := strings.Fields("kilo lima mike november oscar papa quebec romeo sierra tango uniform victor whiskey xray yankee zulu")
+	var docs []storage.DocumentInput
+	for i, shape := range [][3]int{{1, 0, 2}, {3, 0, 14}, {0, 2, 5}, {2, 2, 16}, {1, 1, 1}, {4, 1, 15}, {0, 1, 0}, {1, 3, 12},
+		{0, 0, 6}, {0, 0, 9}, {0, 0, 3}} {
+		words := append(slices.Repeat([]string{"alpha"}, shape[0]), slices.Repeat([]string{"bravo"}, shape[1])...)
+		words = append(words, filler[:shape[2]]...)
+		docs = append(docs, storage.DocumentInput{Source: fmt.Sprintf("doc-%02d.md", i), Content: strings.Join(words, " ")})
+	}
+	_, err := st.IngestMany(ctx, docs)
+	require.NoError(t, err)
+
+	type chunkStats struct {
+		Source              string
+		Alpha, Bravo, Words int
+	}
+	rows, err := st.Pool().Query(ctx, `SELECT d.source,
+		coalesce(cardinality((SELECT positions FROM unnest(c.content_tsv) WHERE lexeme = 'alpha')), 0),
+		coalesce(cardinality((SELECT positions FROM unnest(c.content_tsv) WHERE lexeme = 'bravo')), 0), c.words
+		FROM chunks c JOIN documents d ON d.id = c.document_id`)
+	require.NoError(t, err)
+	stats, err := pgx.CollectRows(rows, pgx.RowToStructByPos[chunkStats])
+	require.NoError(t, err)
+	require.Len(t, stats, len(docs))
+
+	var matching []chunkStats
+	df := [2]float64{}
+	for _, c := range stats {
+		if c.Alpha+c.Bravo > 0 {
+			matching = append(matching, c)
+		}
+		df[0] += float64(min(c.Alpha, 1))
+		df[1] += float64(min(c.Bravo, 1))
+	}
+	avgdl := 0.0
+	for _, c := range matching {
+		avgdl += float64(c.Words) / float64(len(matching))
+	}
+	n := float64(len(stats))
+	score := func(c chunkStats) float64 {
+		s := 0.0
+		for i, tf := range []float64{float64(c.Alpha), float64(c.Bravo)} {
+			idf := math.Log(1 + (n-df[i]+0.5)/(df[i]+0.5))
+			s += idf * tf * 2.2 / (tf + 1.2*(0.25+0.75*float64(c.Words)/avgdl))
+		}
+		return s
+	}
+	slices.SortFunc(matching, func(a, b chunkStats) int { return cmp.Compare(score(b), score(a)) })
+	want := make([]string, len(matching))
+	for i, c := range matching {
+		want[i] = c.Source
+	}
+
+	hits, err := st.Search(ctx, storage.SearchRequest{Query: "alpha bravo", DenseWeight: ptr(0.0)})
+	require.NoError(t, err)
+	got := make([]string, len(hits))
+	for i, h := range hits {
+		got[i] = h.Source
+		require.EqualValues(t, i+1, *h.SparseRank)
+	}
+	require.Equal(t, want, got)
 }
 
 // TestLexicalIngestOnOneConnection: IngestMany reads a lexical embedder's
