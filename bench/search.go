@@ -123,6 +123,9 @@ func RunSearch(ctx context.Context, cfg SearchConfig, w io.Writer) error {
 	}
 	fmt.Fprintf(w, "each organization's own HNSW index (%d, built concurrently): %s\n\n", len(docs),
 		time.Since(start).Round(time.Millisecond))
+	// The builds leave most of shared_buffers dirty: flushed now, not by a
+	// spread checkpoint running beside the searches.
+	e.checkpoint(ctx)
 
 	// The same vectors behind an embedder the store cannot tell from a
 	// semantic model: its dense arm is the HNSW index.
