@@ -104,8 +104,10 @@ func RunSearch(ctx context.Context, cfg SearchConfig, w io.Writer) error {
 		`CREATE INDEX chunk_embedding ON chunks USING hnsw (embedding vector_cosine_ops)`,
 		`ALTER TABLE documents RESET (autovacuum_enabled)`, `ALTER TABLE chunks RESET (autovacuum_enabled)`,
 		// As after any bulk load: GIN's pending list merged (every search
-		// scans it until then), visibility map set (index-only counts).
-		`VACUUM ANALYZE chunks`} {
+		// scans it until then), visibility map set (index-only counts),
+		// both tables' statistics fresh (not left to autoanalyze, which
+		// would run beside the searches).
+		`VACUUM ANALYZE chunks, documents`} {
 		if _, err := e.pool.Exec(ctx, q); err != nil {
 			return fmt.Errorf("bench: %s: %w", q, err)
 		}
