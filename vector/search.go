@@ -76,21 +76,25 @@ tsq AS (
 	SELECT to_tsquery('simple', string_agg(quote_literal(lexeme), ' | ')) AS q, array_agg(lexeme) AS lexemes
 	FROM terms HAVING count(*) > 0
 ),
-matched AS (
-	-- One row per matching chunk and query lexeme in it (the query's
-	-- lexemes marked A, kept by ts_filter), with its frequency and the
-	-- chunk's length; each chunk's first row stands for the chunk.
-	SELECT c.id, c.ctid, c.document_id, u.lexeme, cardinality(u.positions) AS tf, u.n = 1 AS first,
-		greatest(coalesce(nullif(c.words, 0), (SELECT sum(cardinality(w.positions)) FROM unnest(c.content_tsv) AS w)), 1)::float8 AS dl
-	FROM chunks c, tsq, unnest(ts_filter(setweight(c.content_tsv, 'A', tsq.lexemes), '{a}')) WITH ORDINALITY AS u(lexeme, positions, weights, n)
+hits AS (
+	-- The matching chunks: length, and the query's lexemes in them (marked
+	-- A, kept by ts_filter).
+	SELECT c.id, c.ctid, c.document_id, ts_filter(setweight(c.content_tsv, 'A', tsq.lexemes), '{a}') AS lexemes,
+		greatest(coalesce(nullif(c.words, 0), (SELECT sum(cardinality(u.positions)) FROM unnest(c.content_tsv) AS u)), 1)::float8 AS dl
+	FROM chunks c, tsq
 	WHERE c.content_tsv @@ tsq.q {filters}
+),
+matched AS (
+	-- One row per matching chunk and query lexeme in it, with its frequency.
+	SELECT id, document_id, dl, (u).lexeme, cardinality((u).positions) AS tf
+	FROM (SELECT h.id, h.document_id, h.dl, unnest(h.lexemes) AS u FROM hits h) m
 ),
 corpus AS (
 	-- N: the organization's chunks (given, or counted); the average length
 	-- over the matching chunks, which every score here is about.
 	SELECT greatest(CASE WHEN @chunks::bigint > 0 THEN @chunks::bigint
 		ELSE (SELECT count(*) FROM chunks c WHERE true {organization}) END, 1)::float8 AS n,
-		greatest(coalesce((SELECT avg(dl) FROM matched WHERE first), 1), 1) AS avgdl
+		greatest(coalesce((SELECT avg(dl) FROM hits), 1), 1) AS avgdl
 ),
 idf AS (
 	SELECT m.lexeme, ln(1 + (corpus.n - count(*) + 0.5) / (count(*) + 0.5)) * min(terms.qtf) AS idf
@@ -176,7 +180,7 @@ const lexicalArm = `SELECT c.id, c.document_id, c.embedding <=> (
 		CROSS JOIN LATERAL (SELECT l.sv::sparsevec::vector AS v) e
 	) AS distance
 	FROM chunks c
-	WHERE @dense AND c.ctid = ANY (ARRAY(SELECT ctid FROM matched WHERE first))
+	WHERE @dense AND c.ctid = ANY (ARRAY(SELECT ctid FROM hits))
 	ORDER BY 3
 	LIMIT @candidates`
 
