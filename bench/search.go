@@ -182,7 +182,7 @@ func RunSearch(ctx context.Context, cfg SearchConfig, w io.Writer) error {
 	for _, arm := range []struct {
 		name  string
 		store *storage.Store
-		query func(ctx context.Context, v access.Viewer, sets []string, q string) ([]float32, error)
+		query queryVector
 	}{{"default (lexical)", e.store, e.lexicalQuery}, {"semantic stand-in (HNSW)", semantic, e.semanticQuery}} {
 		for _, sets := range [][]string{nil, {"tenth"}} {
 			byID, withTies, err := denseRecall(ctx, e, arm.store, viewer, queries, sets, arm.query)
@@ -280,13 +280,13 @@ func copyFloor(ctx context.Context, e *env, docs []storage.DocumentInput) (time.
 }
 
 // denseRecall compares the dense arm's top 10 with exact search (no
-// index) under the query vector queryVector builds, over every chunk the
+// index) under the vector query builds, over every chunk the
 // viewer may read in sets (nil: any). It returns two recalls: by chunk id, and with ties —
 // a hit at the same distance as the exact 10th counts as found. Hashed
 // vectors tie often (integer dot products over a few norms), and which of
 // the tied chunks an exact sort keeps is arbitrary.
 func denseRecall(ctx context.Context, e *env, st *storage.Store, viewer context.Context, queries, sets []string,
-	queryVector func(ctx context.Context, v access.Viewer, sets []string, q string) ([]float32, error)) (byID, withTies float64, err error) {
+	query queryVector) (byID, withTies float64, err error) {
 	v, _ := access.FromContext(viewer)
 	zero, one := 0.0, 1.0
 	n := 0
@@ -295,7 +295,7 @@ func denseRecall(ctx context.Context, e *env, st *storage.Store, viewer context.
 		if err != nil {
 			return 0, 0, err
 		}
-		vec, err := queryVector(ctx, v, sets, q)
+		vec, err := query(ctx, v, sets, q)
 		if err != nil {
 			return 0, 0, err
 		}
@@ -335,6 +335,10 @@ func denseRecall(ctx context.Context, e *env, st *storage.Store, viewer context.
 	}
 	return byID / float64(max(n, 1)), withTies / float64(max(n, 1)), nil
 }
+
+// queryVector builds the vector an exact search compares with the dense
+// arm's hits: the query as v searches it within sets (nil: any).
+type queryVector func(ctx context.Context, v access.Viewer, sets []string, q string) ([]float32, error)
 
 // neighbour is a chunk and its cosine distance to a query.
 type neighbour struct {
