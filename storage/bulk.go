@@ -280,18 +280,13 @@ func (tx *Tx) writeBatch(ctx context.Context, org string, docs []DocumentInput, 
 	for i, d := range docs {
 		acls[i] = documentACL(d)
 	}
-	ids, fresh, err := tx.upsertDocuments(ctx, org, docs, acls)
+	ids, replaced, err := tx.upsertDocuments(ctx, org, docs, acls)
 	if err != nil {
 		return 0, err
 	}
 	var all []vector.ChunkRow
-	var replaced []string // documents that may have chunks to delete
 	for i, d := range docs {
-		id := ids[d.Source]
-		if !fresh[d.Source] {
-			replaced = append(replaced, id)
-		}
-		stamp(rows[i], id, acls[i], d.DocumentSets)
+		stamp(rows[i], ids[d.Source], acls[i], d.DocumentSets)
 		all = append(all, rows[i]...)
 	}
 	err = tx.Raw(ctx, func(q vector.Copier) error { return vector.ReplaceChunks(ctx, q, org, replaced, all) })

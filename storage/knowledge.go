@@ -82,7 +82,7 @@ func (s *Store) Ingest(ctx context.Context, in DocumentInput) (*IngestResult, er
 		if _, err := tx.client.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, org+"/"+in.Source); err != nil {
 			return translate(err, "document", in.Source)
 		}
-		ids, _, err := tx.upsertDocuments(ctx, org, []DocumentInput{in}, []*access.ACL{acl})
+		ids, replaced, err := tx.upsertDocuments(ctx, org, []DocumentInput{in}, []*access.ACL{acl})
 		if err != nil {
 			return err
 		}
@@ -92,7 +92,7 @@ func (s *Store) Ingest(ctx context.Context, in DocumentInput) (*IngestResult, er
 			if unchanged {
 				return vector.UpdateChunkAccess(ctx, q, org, id, acl.Principals(), in.DocumentSets)
 			}
-			return vector.ReplaceChunks(ctx, q, org, []string{id}, rows)
+			return vector.ReplaceChunks(ctx, q, org, replaced, rows)
 		})
 		if err != nil {
 			return err
@@ -144,10 +144,10 @@ func documentACL(in DocumentInput) *access.ACL {
 // returns their ids by source. A new source takes the input's id (a UUID
 // when empty); a stored one keeps its id and creation time.
 //
-// fresh tells the documents written as new rows: a source that came back
-// with the id generated for it here had no row before, so it has no chunks
-// yet.
-func (tx *Tx) upsertDocuments(ctx context.Context, org string, docs []DocumentInput, acls []*access.ACL) (ids map[string]string, fresh map[string]bool, err error) {
+// replaced lists the documents that may have chunks already, in docs'
+// order: all but those that came back with the id generated for them here,
+// which had no row before.
+func (tx *Tx) upsertDocuments(ctx context.Context, org string, docs []DocumentInput, acls []*access.ACL) (ids map[string]string, replaced []string, err error) {
 	rows := make([]vector.DocumentRow, len(docs))
 	generated := make(map[string]string, len(docs))
 	for i, d := range docs {
@@ -171,11 +171,12 @@ func (tx *Tx) upsertDocuments(ctx context.Context, org string, docs []DocumentIn
 	if err != nil {
 		return nil, nil, translate(err, "document", "")
 	}
-	fresh = make(map[string]bool, len(generated))
-	for source, id := range generated {
-		fresh[source] = ids[source] == id
+	for _, d := range docs {
+		if id := ids[d.Source]; generated[d.Source] != id {
+			replaced = append(replaced, id)
+		}
 	}
-	return ids, fresh, nil
+	return ids, replaced, nil
 }
 
 func (s *Store) checkDocument(in DocumentInput) error {
