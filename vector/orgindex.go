@@ -10,6 +10,10 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
+// organizationGraphM is the organization graphs' m (see
+// CreateOrganizationIndex).
+const organizationGraphM = 32
+
 // OrganizationIndex names an organization's own HNSW index: a hash of its
 // id, so every id gives a short, valid name.
 func OrganizationIndex(org string) string {
@@ -45,10 +49,10 @@ func CreateOrganizationIndex(ctx context.Context, q Querier, org string) error {
 	var ddl string
 	// The server quotes the name and the organization (format %I, %L) and
 	// names the embedding column's type, its width included.
-	if err := q.QueryRow(ctx, `SELECT format('CREATE INDEX CONCURRENTLY %I ON chunks USING hnsw ((l2_normalize(embedding)::%s) vector_cosine_ops) WITH (m = 32) WHERE organization_id = %L',
-		$1::text, format_type(a.atttypid, a.atttypmod), $2::text)
+	if err := q.QueryRow(ctx, `SELECT format('CREATE INDEX CONCURRENTLY %I ON chunks USING hnsw ((l2_normalize(embedding)::%s) vector_cosine_ops) WITH (m = %s) WHERE organization_id = %L',
+		$1::text, format_type(a.atttypid, a.atttypmod), $3::int, $2::text)
 FROM pg_attribute a WHERE a.attrelid = 'chunks'::regclass AND a.attname = 'embedding'`,
-		name, org).Scan(&ddl); err != nil {
+		name, org, organizationGraphM).Scan(&ddl); err != nil {
 		return fmt.Errorf("vector: organization index: %w", err)
 	}
 	if _, err := q.Exec(ctx, ddl); err != nil {
@@ -71,12 +75,12 @@ func DropOrganizationIndex(ctx context.Context, q Querier, org string) error {
 
 // indexState reports whether the chunks table has the index name, and
 // whether it is valid and of the current definition (over l2_normalize,
-// m 32).
+// organizationGraphM).
 func indexState(ctx context.Context, q Querier, name string) (exists, current bool, err error) {
 	err = q.QueryRow(ctx, `SELECT i.indisvalid AND pg_get_indexdef(i.indexrelid) LIKE '%l2_normalize(embedding)%'
-	AND pg_get_indexdef(i.indexrelid) LIKE '%m=''32''%'
+	AND pg_get_indexdef(i.indexrelid) LIKE '%m=''' || $2::int || '''%'
 FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
-WHERE i.indrelid = 'chunks'::regclass AND c.relname = $1`, name).Scan(&current)
+WHERE i.indrelid = 'chunks'::regclass AND c.relname = $1`, name, organizationGraphM).Scan(&current)
 	switch {
 	case errors.Is(err, pgx.ErrNoRows):
 		return false, false, nil
