@@ -142,7 +142,7 @@ func RunSearch(ctx context.Context, cfg SearchConfig, w io.Writer) error {
 		queries[i] = sentence(r, vocab, 3)
 	}
 	zero, one := 0.0, 1.0
-	fmt.Fprintln(w, "| embedder | search | filter | p50 | p95 | hits |\n|---|---|---|---|---|---|")
+	var timings []*searchTiming
 	for _, arm := range []struct {
 		embedder, name string
 		store          *storage.Store
@@ -153,29 +153,17 @@ func RunSearch(ctx context.Context, cfg SearchConfig, w io.Writer) error {
 		{"semantic stand-in", "dense (HNSW)", semantic, &one, &zero}, {"semantic stand-in", "hybrid", semantic, &one, &one},
 	} {
 		for _, sets := range [][]string{nil, {"tenth"}} {
-			lat := make([]time.Duration, 0, cfg.Passes*len(queries))
-			short := 0
-			for pass := range cfg.Passes + 1 {
-				for _, q := range queries {
-					t := time.Now()
-					hits, err := arm.store.Search(viewer, storage.SearchRequest{Query: q, Limit: 10, DocumentSets: sets,
-						DenseWeight: arm.dense, SparseWeight: arm.sparse})
-					if err != nil {
-						return err
-					}
-					if pass == 0 { // warming up
-						if len(hits) < 10 {
-							short++
-						}
-						continue
-					}
-					lat = append(lat, time.Since(t))
-				}
-			}
-			slices.Sort(lat)
-			fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %d short pages |\n", arm.embedder, arm.name, filterName(sets),
-				ms(percentile(lat, 50)), ms(percentile(lat, 95)), short)
+			timings = append(timings, &searchTiming{embedder: arm.embedder, name: arm.name, store: arm.store,
+				request: storage.SearchRequest{Limit: 10, DocumentSets: sets, DenseWeight: arm.dense, SparseWeight: arm.sparse}})
 		}
+	}
+	if err := timeSearches(viewer, queries, cfg.Passes, timings); err != nil {
+		return err
+	}
+	fmt.Fprintln(w, "| embedder | search | filter | p50 | p95 | hits |\n|---|---|---|---|---|---|")
+	for _, m := range timings {
+		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %d short pages |\n", m.embedder, m.name, filterName(m.request.DocumentSets),
+			ms(percentile(m.lat, 50)), ms(percentile(m.lat, 95)), m.short)
 	}
 
 	fmt.Fprintln(w, "\n| dense arm recall@10 against exact search over every chunk the viewer may read | filter | by chunk id | ties at the 10th distance found |\n|---|---|---|---|")
@@ -198,6 +186,46 @@ func RunSearch(ctx context.Context, cfg SearchConfig, w io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(w, "semantic hybrid p50: library %s, same statement raw %s, ratio %.2f\n", ms(lib), ms(raw), ratioOf(lib, raw))
+	return nil
+}
+
+// searchTiming is one row of the latency table: a store and a request
+// (its query set per search), and what its searches took.
+type searchTiming struct {
+	embedder, name string
+	store          *storage.Store
+	request        storage.SearchRequest
+	lat            []time.Duration
+	short          int // pages of fewer than 10 hits, in the warm-up pass
+}
+
+// timeSearches runs every query through every timing, passes times after
+// an untimed warm-up pass. Each query runs every timing in turn, so the
+// machine's drift (large here: the same search, minutes apart, took half
+// again as long) falls on all of them alike.
+func timeSearches(viewer context.Context, queries []string, passes int, timings []*searchTiming) error {
+	for pass := range passes + 1 {
+		for _, q := range queries {
+			for _, m := range timings {
+				req := m.request
+				req.Query = q
+				t := time.Now()
+				hits, err := m.store.Search(viewer, req)
+				if err != nil {
+					return err
+				}
+				switch {
+				case pass > 0:
+					m.lat = append(m.lat, time.Since(t))
+				case len(hits) < 10: // the warm-up pass counts short pages
+					m.short++
+				}
+			}
+		}
+	}
+	for _, m := range timings {
+		slices.Sort(m.lat)
+	}
 	return nil
 }
 
