@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
 
@@ -134,8 +135,8 @@ FROM documents doc WHERE doc.organization_id = 'new'`,
 
 // TestSearchSettingsStayInTheSearch: a search's planner settings last as
 // long as its statement, not as long as the pooled connection it ran on;
-// a lexical query keeps one generic plan per request shape, a semantic one
-// is planned for its values.
+// a lexical query, or any without a dense arm, keeps one generic plan per
+// request shape; a semantic one is planned for its values.
 func TestSearchSettingsStayInTheSearch(t *testing.T) {
 	t.Parallel()
 	ctx := access.NewContext(t.Context(), access.Viewer{OrganizationID: "acme", UserID: "u"})
@@ -166,9 +167,18 @@ func TestSearchSettingsStayInTheSearch(t *testing.T) {
 	require.NoError(t, lexical.Pool().QueryRow(ctx, `SELECT generic_plans, custom_plans FROM pg_prepared_statements
 WHERE statement LIKE 'WITH%'`).Scan(&generic, &custom))
 	require.Equal(t, []int64{3, 0}, []int64{generic, custom}, "lexical: one generic plan")
-	require.NoError(t, semanticStore.Pool().QueryRow(ctx, `SELECT generic_plans, custom_plans FROM pg_prepared_statements
-WHERE statement LIKE 'WITH%'`).Scan(&generic, &custom))
-	require.Equal(t, []int64{0, 3}, []int64{generic, custom}, "semantic: planned for its values")
+	for range 3 {
+		_, err := semanticStore.Search(ctx, storage.SearchRequest{Query: "refunds paid", DenseWeight: ptr(0.0)})
+		require.NoError(t, err)
+	}
+	// The organization's dense arm names l2_normalize; the sparse-only
+	// statement has no dense arm to plan for.
+	rows, err := semanticStore.Pool().Query(ctx, `SELECT ARRAY[generic_plans, custom_plans] FROM pg_prepared_statements
+WHERE statement LIKE 'WITH%' ORDER BY statement LIKE '%l2_normalize%'`)
+	require.NoError(t, err)
+	plans, err := pgx.CollectRows(rows, pgx.RowTo[[]int64])
+	require.NoError(t, err)
+	require.Equal(t, [][]int64{{3, 0}, {0, 3}}, plans, "semantic: sparse only generic, hybrid planned for its values")
 }
 
 // TestOrganizationIndex: an organization's own HNSW index serves its
