@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"sync"
 
 	"ariga.io/atlas/sql/migrate"
 	"ariga.io/atlas/sql/postgres"
@@ -32,7 +33,7 @@ func Diff(ctx context.Context, dev *sql.DB, dir migrate.Dir, name string) error 
 	if err != nil {
 		return fmt.Errorf("migration: %w", err)
 	}
-	err = m.NamedDiff(ctx, name, entmigrate.Tables...)
+	err = namedDiff(ctx, m, name)
 	if errors.Is(err, migrate.ErrNoPlan) {
 		return ErrNoChanges
 	}
@@ -51,7 +52,7 @@ func Drift(ctx context.Context, db *sql.DB) ([]string, error) {
 	if err != nil {
 		return nil, fmt.Errorf("migration: %w", err)
 	}
-	err = m.NamedDiff(ctx, "drift", entmigrate.Tables...)
+	err = namedDiff(ctx, m, "drift")
 	if errors.Is(err, migrate.ErrNoPlan) {
 		return nil, nil
 	}
@@ -71,6 +72,18 @@ func Drift(ctx context.Context, db *sql.DB) ([]string, error) {
 		stmts = append(stmts, s...)
 	}
 	return stmts, nil
+}
+
+// generatedTables guards ent's generated tables: its differ writes into
+// them (linking columns to their indexes), so two diffs in one process must
+// not overlap.
+var generatedTables sync.Mutex
+
+// namedDiff diffs the ent schema under m's options, one diff at a time.
+func namedDiff(ctx context.Context, m *entschema.Atlas, name string) error {
+	generatedTables.Lock()
+	defer generatedTables.Unlock()
+	return m.NamedDiff(ctx, name, entmigrate.Tables...)
 }
 
 func diffOptions(dir migrate.Dir, mode entschema.Mode) []entschema.MigrateOption {
