@@ -190,13 +190,13 @@ func RunSearch(ctx context.Context, cfg SearchConfig, w io.Writer) error {
 }
 
 // searchTiming is one row of the latency table: a store and a request
-// (its query set per search), and what its searches took.
+// (its Query filled in per search), and what its searches took.
 type searchTiming struct {
 	embedder, name string
 	store          *storage.Store
 	request        storage.SearchRequest
 	lat            []time.Duration
-	short          int // pages of fewer than 10 hits, in the warm-up pass
+	short          int // pages short of the request's limit, in the warm-up pass
 }
 
 // timeSearches runs every query through every timing, passes times after
@@ -217,7 +217,7 @@ func timeSearches(viewer context.Context, queries []string, passes int, timings 
 				switch {
 				case pass > 0:
 					m.lat = append(m.lat, time.Since(t))
-				case len(hits) < 10: // the warm-up pass counts short pages
+				case len(hits) < req.Limit: // the warm-up pass counts short pages
 					m.short++
 				}
 			}
