@@ -46,11 +46,7 @@ FUZZTIME ?= 5s
 
 .PHONY: fuzz
 fuzz: db ## Fuzz the cursor codec, chunker, ACL parser and search input for FUZZTIME each
-	@for t in $(FUZZ_TARGETS); do \
-	  echo "fuzz $${t#*:} ($(FUZZTIME))"; \
-	  $(GO) test -run '^$$' -fuzz "^$${t#*:}$$" -fuzztime $(FUZZTIME) "$${t%%:*}" 2>&1 | tail -3; \
-	  [ "$${PIPESTATUS[0]}" -eq 0 ] || exit 1; \
-	done
+	@GO="$(GO)" FUZZTIME=$(FUZZTIME) bash scripts/fuzz.sh $(FUZZ_TARGETS)
 
 .PHONY: bench
 bench: migrate ## Benchmarks and soak (~15 min): print the tables and regenerate docs/BENCHMARKS.md
