@@ -133,6 +133,39 @@ FROM documents doc WHERE doc.organization_id = 'new'`,
 	require.Contains(t, plan, "Index Cond: ((organization_id = 'new'::text) AND (document_id = 'new-d7'::text))", plan)
 }
 
+// TestSparseArmUsesItsIndexBeforeVacuum: right after a bulk load, before
+// the chunks table's first VACUUM, GIN's statistics are stale and its
+// pending list long; the lexical statement's one generic plan must still
+// find the matches through chunk_content_tsv (organization, ACL and
+// lexemes in one index), not through an index of the ACL alone and a
+// filter over every chunk the viewer may read. The index's scan count is
+// the witness.
+func TestSparseArmUsesItsIndexBeforeVacuum(t *testing.T) {
+	t.Parallel()
+	ctx := access.NewContext(t.Context(), access.Viewer{OrganizationID: "acme", UserID: "u"})
+	st, err := storage.Open(ctx, storagetest.NewSchema(t).URL, storage.WithPoolSize(1))
+	require.NoError(t, err)
+	defer st.Close()
+	loadSynthetic(t, st, "acme", 100, 20)
+	scans := func() int64 {
+		t.Helper()
+		// The search's connection (the pool's only one) reports its counts now.
+		_, err := st.Pool().Exec(t.Context(), `SELECT pg_stat_force_next_flush()`)
+		require.NoError(t, err)
+		var n int64
+		require.NoError(t, st.Pool().QueryRow(t.Context(), `SELECT idx_scan FROM pg_stat_user_indexes
+WHERE relid = 'chunks'::regclass AND indexrelname = 'chunk_content_tsv'`).Scan(&n))
+		return n
+	}
+	before := scans()
+	const searches = 3
+	for range searches {
+		_, err := st.Search(ctx, storage.SearchRequest{Query: "zebra quokka habitat", Limit: 10})
+		require.NoError(t, err)
+	}
+	require.Equal(t, int64(searches), scans()-before, "each search scans chunk_content_tsv once")
+}
+
 // TestSearchSettingsStayInTheSearch: a search's planner settings last as
 // long as its statement, not as long as the pooled connection it ran on;
 // a lexical query, or any without a dense arm, keeps one generic plan per

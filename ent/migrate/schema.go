@@ -117,14 +117,6 @@ var (
 				},
 			},
 			{
-				Name:    "chunk_acl",
-				Unique:  false,
-				Columns: []*schema.Column{ChunksColumns[9]},
-				Annotation: &entsql.IndexAnnotation{
-					Type: "GIN",
-				},
-			},
-			{
 				Name:    "chunk_document_sets",
 				Unique:  false,
 				Columns: []*schema.Column{ChunksColumns[10]},

@@ -55,7 +55,10 @@ func (Chunk) Indexes() []ent.Index {
 		// think rare had every cascaded delete scan all its chunks.
 		index.Fields("organization_id", "document_id"),
 		hnswIndex(),
-		index.Fields("acl").Annotations(entsql.IndexType("GIN")),
+		// No GIN of the ACL alone: chunk_content_tsv (the migrations' diff
+		// hook) indexes it with the organization and the lexemes, and before
+		// the table's first VACUUM the planner took the ACL-only index for
+		// searches and filtered every chunk the viewer may read.
 		index.Fields("document_sets").Annotations(entsql.IndexType("GIN")),
 	}
 }
