@@ -249,8 +249,15 @@ func TestOrganizationIndex(t *testing.T) {
 	var legacy string
 	require.NoError(t, st.Pool().QueryRow(t.Context(), `SELECT format('CREATE INDEX %I ON chunks USING hnsw (embedding vector_cosine_ops) WHERE organization_id = %L', $1::text, $2::text)`,
 		vector.OrganizationIndex(org), org).Scan(&legacy))
-	_, err = st.Pool().Exec(t.Context(), legacy)
-	require.NoError(t, err)
+	// Without the pool's statement timeout, as loadSynthetic builds its
+	// index: on a loaded machine (CI, -race) the build took longer.
+	require.NoError(t, pgx.BeginFunc(t.Context(), st.Pool(), func(tx pgx.Tx) error {
+		if _, err := tx.Exec(t.Context(), `SET LOCAL statement_timeout = 0`); err != nil {
+			return err
+		}
+		_, err := tx.Exec(t.Context(), legacy)
+		return err
+	}))
 	for range 2 {
 		require.NoError(t, st.IndexOrganization(sys, org))
 	}
