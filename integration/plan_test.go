@@ -166,6 +166,20 @@ WHERE relid = 'chunks'::regclass AND indexrelname = 'chunk_content_tsv'`).Scan(&
 	require.Equal(t, int64(searches), scans()-before, "each search scans chunk_content_tsv once")
 }
 
+// TestSparseIndexPendingListIsBounded: every search reads the GIN's
+// pending list whole until it is merged, so the migrations bound it below
+// PostgreSQL's 4 MB default.
+func TestSparseIndexPendingListIsBounded(t *testing.T) {
+	t.Parallel()
+	st, err := storage.Open(t.Context(), storagetest.NewSchema(t).URL)
+	require.NoError(t, err)
+	defer st.Close()
+	var options []string
+	require.NoError(t, st.Pool().QueryRow(t.Context(), `SELECT coalesce(reloptions, '{}') FROM pg_class
+WHERE oid = 'chunk_content_tsv'::regclass`).Scan(&options))
+	require.Contains(t, options, "gin_pending_list_limit=1024")
+}
+
 // TestSearchSettingsStayInTheSearch: a search's planner settings last as
 // long as its statement, not as long as the pooled connection it ran on;
 // a lexical query, or any without a dense arm, keeps one generic plan per

@@ -205,7 +205,8 @@ func contentTSV(s *atlas.Schema) error {
 		return errors.New("migration: chunks has no organization_id or acl")
 	}
 	// With the organization (btree_gin) and the ACL: a search's bitmap holds
-	// only the matches its viewer may read, not every organization's.
+	// only the matches its viewer may read, not every organization's. Its
+	// gin_pending_list_limit (a migration of its own) is no Atlas attribute.
 	t.AddIndexes(atlas.NewIndex("chunk_content_tsv").AddColumns(org, acl, c).AddAttrs(&postgres.IndexType{T: "GIN"}))
 	return nil
 }
