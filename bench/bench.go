@@ -100,7 +100,7 @@ func Run(ctx context.Context, cfg Config, w io.Writer) ([]Result, error) {
 			results = append(results, r)
 		}
 	}
-	print(w, results)
+	printResults(w, results)
 	return results, nil
 }
 
@@ -121,7 +121,7 @@ func better(a, b Result) bool {
 	return a.P50 < b.P50
 }
 
-func print(w io.Writer, rs []Result) {
+func printResults(w io.Writer, rs []Result) {
 	fmt.Fprintf(w, "| %-27s | %-17s | %5s | %8s | %8s | %6s | %-22s | %-22s |\n",
 		"operation", "path", "n", "p50", "p95", "ops/s", "vs floor (same SQL)", "vs one statement")
 	fmt.Fprintf(w, "|%s|%s|%s|%s|%s|%s|%s|%s|\n", dashes(29), dashes(19), dashes(7), dashes(10), dashes(10), dashes(8), dashes(24), dashes(24))

@@ -17,8 +17,8 @@ import (
 // ErrInvalidInput naming its field, and no row is written.
 func TestBadInputIsRejectedAndWritesNothing(t *testing.T) {
 	t.Parallel()
-	const cap = 4096
-	st := storagetest.Store(t, storage.WithMaxPayloadBytes(cap))
+	const maxPayload = 4096
+	st := storagetest.Store(t, storage.WithMaxPayloadBytes(maxPayload))
 	ctx := member(t.Context(), "acme")
 	_, err := st.CreateConversation(ctx, storage.NewConversation{ID: "c", Platform: "web"})
 	require.NoError(t, err)
@@ -55,7 +55,7 @@ func TestBadInputIsRejectedAndWritesNothing(t *testing.T) {
 			return err
 		}},
 		{"OversizedMetadata", "metadata", func() error {
-			_, err := st.CreateConversation(ctx, storage.NewConversation{Platform: "web", Metadata: map[string]any{"k": strings.Repeat("x", cap)}})
+			_, err := st.CreateConversation(ctx, storage.NewConversation{Platform: "web", Metadata: map[string]any{"k": strings.Repeat("x", maxPayload)}})
 			return err
 		}},
 		{"EmptyParticipantConversation", "conversation id", func() error {

@@ -62,7 +62,7 @@ func (c Call) Post(ctx context.Context, body []byte, v any) error {
 		}
 		if resp.StatusCode/100 == 2 {
 			if err := json.Unmarshal(raw, v); err != nil {
-				return fmt.Errorf("%w: %v", ErrDecode, err)
+				return fmt.Errorf("%w: %w", ErrDecode, err)
 			}
 			return nil
 		}
