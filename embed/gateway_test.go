@@ -172,7 +172,11 @@ func TestGatewayFailures(t *testing.T) {
 				return true
 			},
 			requests: 1,
-			check:    func(t *testing.T, err error) { require.ErrorIs(t, err, ErrBadResponse) },
+			check: func(t *testing.T, err error) {
+				require.ErrorIs(t, err, ErrBadResponse)
+				var syntax *json.SyntaxError
+				require.ErrorAs(t, err, &syntax, "the decoder's error is wrapped too")
+			},
 		},
 	} {
 		t.Run(name, func(t *testing.T) {
