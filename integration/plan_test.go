@@ -171,9 +171,7 @@ WHERE relid = 'chunks'::regclass AND indexrelname = 'chunk_content_tsv'`).Scan(&
 // PostgreSQL's 4 MB default.
 func TestSparseIndexPendingListIsBounded(t *testing.T) {
 	t.Parallel()
-	st, err := storage.Open(t.Context(), storagetest.NewSchema(t).URL)
-	require.NoError(t, err)
-	defer st.Close()
+	st := storagetest.Store(t)
 	var options []string
 	require.NoError(t, st.Pool().QueryRow(t.Context(), `SELECT coalesce(reloptions, '{}') FROM pg_class
 WHERE oid = 'chunk_content_tsv'::regclass`).Scan(&options))
