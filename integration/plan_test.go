@@ -2,6 +2,7 @@ package integration
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -256,11 +257,11 @@ func TestOrganizationIndex(t *testing.T) {
 		require.Equal(t, want, strings.Contains(plan, own), plan)
 	}
 	usesOwn(member, false)
-	// An index of an earlier definition under the name (plain embedding,
-	// m 16), which searches cannot use, is rebuilt.
+	// An index of the earlier definition under the name (full-precision
+	// unit vectors), which searches cannot use, is rebuilt.
 	var legacy string
-	require.NoError(t, st.Pool().QueryRow(t.Context(), `SELECT format('CREATE INDEX %I ON chunks USING hnsw (embedding vector_cosine_ops) WHERE organization_id = %L', $1::text, $2::text)`,
-		vector.OrganizationIndex(org), org).Scan(&legacy))
+	require.NoError(t, st.Pool().QueryRow(t.Context(), `SELECT format('CREATE INDEX %I ON chunks USING hnsw ((l2_normalize(embedding)::vector(%s)) vector_cosine_ops) WITH (m = 32) WHERE organization_id = %L', $1::text, $3::int, $2::text)`,
+		vector.OrganizationIndex(org), org, schema.EmbeddingDimensions).Scan(&legacy))
 	// Without the pool's statement timeout, as loadSynthetic builds its
 	// index: on a loaded machine (CI, -race) the build took longer.
 	require.NoError(t, pgx.BeginFunc(t.Context(), st.Pool(), func(tx pgx.Tx) error {
@@ -275,7 +276,7 @@ func TestOrganizationIndex(t *testing.T) {
 	}
 	var definition string
 	require.NoError(t, st.Pool().QueryRow(t.Context(), `SELECT pg_get_indexdef(to_regclass($1))`, vector.OrganizationIndex(org)).Scan(&definition))
-	require.Contains(t, definition, "l2_normalize(embedding)")
+	require.Contains(t, definition, fmt.Sprintf("((l2_normalize(embedding))::halfvec(%d)) halfvec_cosine_ops)", schema.EmbeddingDimensions))
 	usesOwn(member, true)
 	usesOwn(others, false)
 

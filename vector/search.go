@@ -140,31 +140,35 @@ ORDER BY r.place`
 
 // semanticArm is the dense arm of a semantic query: the HNSW operator
 // itself, so the index serves it, under the request's filters.
-var semanticArm = graphScan("", "c.embedding")
+var semanticArm = graphScan("", "c.embedding <=> @vector")
 
 // organizationArm is the dense arm of a semantic query in one
 // organization: its own graph when it has one (see
 // CreateOrganizationIndex), the global one otherwise, decided when the
-// statement runs. Only the organization's index is built over
-// l2_normalize(embedding) (the same cosine order; cast back to the
-// column's width, which HNSW needs), so the planner cannot serve that
-// branch from the global graph, which it would prefer.
-var organizationArm = "(" + graphScan(" AND (SELECT "+ownGraph+")", "l2_normalize(c.embedding)::vector({dimensions})") +
-	")\n\tUNION ALL\n\t(" + graphScan(" AND NOT (SELECT "+ownGraph+")", "c.embedding") + ")"
+// statement runs. Only the organization's index is over half-precision
+// unit vectors, so the planner cannot serve that branch from the global
+// graph, which it would prefer.
+var organizationArm = "(" + graphScan(" AND (SELECT "+ownGraph+")", organizationGraphOrder) +
+	")\n\tUNION ALL\n\t(" + graphScan(" AND NOT (SELECT "+ownGraph+")", "c.embedding <=> @vector") + ")"
+
+// organizationGraphOrder is the order an organization's graph serves: the
+// embedding's cosine distance, in half precision ({dimensions}: the
+// column's width, which HNSW needs).
+const organizationGraphOrder = "l2_normalize(c.embedding)::halfvec({dimensions}) <=> @vector::halfvec({dimensions})"
 
 // ownGraph: the organization's own index exists and is valid.
 const ownGraph = `EXISTS (SELECT FROM pg_index i WHERE i.indexrelid = to_regclass(@own_index) AND i.indisvalid)`
 
-// graphScan is an HNSW scan ordered by the cosine distance of expr, where
-// also the condition holds. Iterative scans (relaxed_order) return rows
-// only roughly in order; the distance is the function, not the operator,
-// so the planner does not take the scan's order for the distance's, and
-// the dense CTE really sorts.
-func graphScan(condition, expr string) string {
+// graphScan is an HNSW scan in the order of distance, where also the
+// condition holds. Iterative scans (relaxed_order) return rows only
+// roughly in order; the distance returned is the function, in full
+// precision, not the operator, so the planner does not take the scan's
+// order for the distance's, and the dense CTE really sorts.
+func graphScan(condition, distance string) string {
 	return `SELECT c.id, c.document_id, cosine_distance(c.embedding, @vector) AS distance
 	FROM chunks c
 	WHERE @dense` + condition + ` {filters}
-	ORDER BY ` + expr + ` <=> @vector
+	ORDER BY ` + distance + `
 	LIMIT @candidates`
 }
 
