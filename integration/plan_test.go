@@ -60,6 +60,22 @@ FROM documents doc, generate_series(0, $2::int - 1) i WHERE doc.organization_id 
 // it stands for a semantic model, whose dense arm is the HNSW index.
 type semantic struct{ embed.Deterministic }
 
+// scaled multiplies its embedder's vectors by factor.
+type scaled struct {
+	embed.Embedder
+	factor float32
+}
+
+func (s scaled) Embed(ctx context.Context, texts []string) ([][]float32, error) {
+	vecs, err := s.Embedder.Embed(ctx, texts)
+	for _, v := range vecs {
+		for i := range v {
+			v[i] *= s.factor
+		}
+	}
+	return vecs, err
+}
+
 // TestSearchPlanAndSelectiveFilter: at the default settings a semantic
 // query's dense arm is served by the HNSW index, and a filter that keeps
 // 10% of the chunks still fills the page (iterative index scans). A lexical
@@ -236,8 +252,8 @@ WHERE statement LIKE 'WITH%' ORDER BY statement LIKE '%l2_normalize%'`)
 func TestOrganizationIndex(t *testing.T) {
 	t.Parallel()
 	sys := access.SystemContext(t.Context())
-	st, err := storage.Open(sys, storagetest.NewSchema(t).URL,
-		storage.WithEmbedder(semantic{embed.NewDeterministic(schema.EmbeddingDimensions)}))
+	url := storagetest.NewSchema(t).URL
+	st, err := storage.Open(sys, url, storage.WithEmbedder(semantic{embed.NewDeterministic(schema.EmbeddingDimensions)}))
 	require.NoError(t, err)
 	defer st.Close()
 	const org = "o'brien; DROP TABLE chunks"
@@ -295,6 +311,20 @@ WHERE id = ANY($1) AND organization_id = $2 AND acl && '{*,user:u}'`, ids, org).
 		require.Equal(t, 10, readable, "every hit is the organization's and readable by the member")
 	}
 	fullPage() // from the organization's graph
+
+	// Values beyond half precision's range (65504), in a chunk and in a
+	// query, pass through the organization's graph: both are normalised.
+	huge, err := storage.Open(sys, url, storage.WithEmbedder(scaled{semantic{embed.NewDeterministic(schema.EmbeddingDimensions)}, 1e7}))
+	require.NoError(t, err)
+	defer huge.Close()
+	_, err = huge.Ingest(admin, storage.DocumentInput{Source: "huge", Content: "a chunk about anything, embedded large"})
+	require.NoError(t, err)
+	hits, err := huge.Search(member, storage.SearchRequest{Query: "about anything", Limit: 10, SparseWeight: ptr(0.0)})
+	require.NoError(t, err)
+	require.Len(t, hits, 10)
+	plan, err := huge.ExplainSearch(member, storage.SearchRequest{Query: "about anything", Limit: 10})
+	require.NoError(t, err)
+	require.Contains(t, plan, own)
 
 	_, err = st.Pool().Exec(t.Context(), `UPDATE pg_index SET indisvalid = false WHERE indexrelid = to_regclass($1)`,
 		vector.OrganizationIndex(org))

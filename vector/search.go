@@ -153,8 +153,9 @@ var organizationArm = "(" + graphScan(" AND (SELECT "+ownGraph+")", organization
 
 // organizationGraphOrder is the order an organization's graph serves: the
 // embedding's cosine distance, in half precision ({dimensions}: the
-// column's width, which HNSW needs).
-const organizationGraphOrder = "l2_normalize(c.embedding)::halfvec({dimensions}) <=> @vector::halfvec({dimensions})"
+// column's width, which HNSW needs). Cosine ignores length, so the query
+// is normalised too: no value of it overflows half precision.
+const organizationGraphOrder = "l2_normalize(c.embedding)::halfvec({dimensions}) <=> l2_normalize(@vector)::halfvec({dimensions})"
 
 // ownGraph: the organization's own index exists and is valid.
 const ownGraph = `EXISTS (SELECT FROM pg_index i WHERE i.indexrelid = to_regclass(@own_index) AND i.indisvalid)`
