@@ -166,18 +166,19 @@ func RunSearch(ctx context.Context, cfg SearchConfig, w io.Writer) error {
 			ms(percentile(m.lat, 50)), ms(percentile(m.lat, 95)), m.short)
 	}
 
-	fmt.Fprintln(w, "\n| dense arm recall@10 against exact search over every chunk the viewer may read | filter | by chunk id | ties at the 10th distance found |\n|---|---|---|---|")
+	fmt.Fprintln(w, "\n| dense arm recall@10 against exact search over every chunk the viewer may read | filter | by chunk id | ties at the 10th distance found | arm p50 | exact search p50 |\n|---|---|---|---|---|---|")
 	for _, arm := range []struct {
 		name  string
 		store *storage.Store
 		query queryVector
 	}{{"default (lexical)", e.store, e.lexicalQuery}, {"semantic stand-in (HNSW)", semantic, e.semanticQuery}} {
 		for _, sets := range [][]string{nil, {"tenth"}} {
-			byID, withTies, err := denseRecall(ctx, e, arm.store, viewer, queries, sets, arm.query)
+			r, err := denseRecall(ctx, e, arm.store, viewer, queries, sets, arm.query)
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(w, "| %s | %s | %.3f | %.3f |\n", arm.name, filterName(sets), byID, withTies)
+			fmt.Fprintf(w, "| %s | %s | %.3f | %.3f | %s | %s |\n", arm.name, filterName(sets), r.byID, r.withTies,
+				ms(percentile(r.arm, 50)), ms(percentile(r.exact, 50)))
 		}
 	}
 
@@ -307,34 +308,45 @@ func copyFloor(ctx context.Context, e *env, docs []storage.DocumentInput) (time.
 	return took, nil
 }
 
-// denseRecall compares the dense arm's top 10 with exact search (no
-// index) under the vector query builds, over every chunk the
-// viewer may read in sets (nil: any). It returns two recalls: by chunk id, and with ties —
-// a hit at the same distance as the exact 10th counts as found. Hashed
-// vectors tie often (integer dot products over a few norms), and which of
-// the tied chunks an exact sort keeps is arbitrary.
+// recall is the dense arm against exact search (no index) over every
+// chunk the viewer may read: recall@10 by chunk id, and with ties — a hit
+// at the same distance as the exact 10th counts as found (hashed vectors
+// tie often: integer dot products over a few norms, and which of the tied
+// chunks an exact sort keeps is arbitrary) — and what each took, sorted:
+// exact search is the arm's floor.
+type recall struct {
+	byID, withTies float64
+	arm, exact     []time.Duration
+}
+
+// denseRecall measures recall under the vector query builds, for the
+// chunks in sets (nil: any).
 func denseRecall(ctx context.Context, e *env, st *storage.Store, viewer context.Context, queries, sets []string,
-	query queryVector) (byID, withTies float64, err error) {
+	query queryVector) (recall, error) {
 	v, _ := access.FromContext(viewer)
 	zero, one := 0.0, 1.0
-	n := 0
+	var r recall
 	for _, q := range queries[:min(len(queries), 50)] {
+		start := time.Now()
 		hits, err := st.Search(viewer, storage.SearchRequest{Query: q, Limit: 10, DocumentSets: sets, DenseWeight: &one, SparseWeight: &zero})
 		if err != nil {
-			return 0, 0, err
+			return r, err
 		}
+		took := time.Since(start)
 		vec, err := query(ctx, v, sets, q)
 		if err != nil {
-			return 0, 0, err
+			return r, err
 		}
 		if !slices.ContainsFunc(vec, func(x float32) bool { return x != 0 }) {
 			continue // no direction: neither search ranks anything
 		}
-		n++
+		start = time.Now()
 		exact, err := exactTop10(ctx, e, v, sets, vec)
 		if err != nil {
-			return 0, 0, err
+			return r, err
 		}
+		r.exact = append(r.exact, time.Since(start))
+		r.arm = append(r.arm, took)
 		ids := make([]string, len(hits))
 		for i, h := range hits {
 			ids[i] = h.ChunkID
@@ -343,11 +355,11 @@ func denseRecall(ctx context.Context, e *env, st *storage.Store, viewer context.
 		// search, so both sides round alike.
 		rows, err := e.pool.Query(ctx, `SELECT id, embedding <=> $2 FROM chunks WHERE id = ANY($1)`, ids, pgvector.NewVector(vec))
 		if err != nil {
-			return 0, 0, err
+			return r, err
 		}
 		distances, err := pgx.CollectRows(rows, pgx.RowToStructByPos[neighbour])
 		if err != nil {
-			return 0, 0, err
+			return r, err
 		}
 		found, tied := 0, 0
 		for _, h := range distances {
@@ -358,10 +370,14 @@ func denseRecall(ctx context.Context, e *env, st *storage.Store, viewer context.
 				tied++
 			}
 		}
-		byID += float64(found) / float64(max(len(exact), 1))
-		withTies += float64(min(tied, len(exact))) / float64(max(len(exact), 1))
+		r.byID += float64(found) / float64(max(len(exact), 1))
+		r.withTies += float64(min(tied, len(exact))) / float64(max(len(exact), 1))
 	}
-	return byID / float64(max(n, 1)), withTies / float64(max(n, 1)), nil
+	n := float64(max(len(r.exact), 1))
+	r.byID, r.withTies = r.byID/n, r.withTies/n
+	slices.Sort(r.arm)
+	slices.Sort(r.exact)
+	return r, nil
 }
 
 // queryVector builds the vector an exact search compares with the dense
