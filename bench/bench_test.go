@@ -42,12 +42,12 @@ func TestRunSmall(t *testing.T) {
 func TestRunSearchSmall(t *testing.T) {
 	t.Parallel()
 	var out bytes.Buffer
-	err := bench.RunSearch(t.Context(), bench.SearchConfig{URL: storagetest.ServerURL(t), Chunks: 400, Organizations: 2, Queries: 10, Passes: 1}, &out)
+	err := bench.RunSearch(t.Context(), bench.SearchConfig{URL: storagetest.ServerURL(t), Chunks: 400, Organizations: 2, Queries: 10, Passes: 1, Writes: 300}, &out)
 	require.NoError(t, err)
 	for _, want := range []string{"| library (IngestMany, tx, COPY) |", "HNSW build, then VACUUM ANALYZE:", "own HNSW index (2, built concurrently)",
 		"| default (lexical) | hybrid | 10% set |",
 		"| semantic stand-in | dense (HNSW) | none |", "| dense arm recall@10 against exact search",
-		"hybrid p50: library"} {
+		"hybrid p50: library", "| alone (before and after) |", "| while another organization ingests 300 documents ("} {
 		require.Contains(t, out.String(), want)
 	}
 	// Counting ties can only find more; both are fractions; unfiltered, the

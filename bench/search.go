@@ -30,20 +30,24 @@ type SearchConfig struct {
 	// Passes over the queries are timed per measurement, after one untimed
 	// pass that warms the caches; percentiles are over every timed search.
 	Passes int
+	// Writes are the documents another organization ingests while the
+	// last measurement searches.
+	Writes int
 }
 
 // SearchDefaults are the sizes of the published numbers.
 func SearchDefaults(url string) SearchConfig {
-	return SearchConfig{URL: url, Chunks: 100_000, Organizations: 10, Queries: 200, Passes: 2}
+	return SearchConfig{URL: url, Chunks: 100_000, Organizations: 10, Queries: 200, Passes: 2, Writes: 2000}
 }
 
 // RunSearch loads synthetic knowledge (1024-d, ~50% hidden by ACLs, 10% in
 // the set "tenth"), measures ingest against a raw COPY floor, the HNSW
 // build, search latency per arm with and without the 10% filter, the dense
-// arm's recall@10 against exact search, and the library's hybrid latency
-// against the same statement run directly; it prints the tables to w.
+// arm's recall@10 against exact search, the library's hybrid latency
+// against the same statement run directly, and the hybrid's latency while
+// another organization ingests; it prints the tables to w.
 func RunSearch(ctx context.Context, cfg SearchConfig, w io.Writer) error {
-	if cfg.Chunks < cfg.Organizations*20 || cfg.Organizations < 1 || cfg.Queries < 1 || cfg.Passes < 1 {
+	if cfg.Chunks < cfg.Organizations*20 || cfg.Organizations < 1 || cfg.Queries < 1 || cfg.Passes < 1 || cfg.Writes < 1 {
 		return fmt.Errorf("bench: search config %+v is too small", cfg)
 	}
 	e, err := setup(ctx, cfg.URL, 6)
@@ -187,7 +191,85 @@ func RunSearch(ctx context.Context, cfg SearchConfig, w io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(w, "semantic hybrid p50: library %s, same statement raw %s, ratio %.2f\n", ms(lib), ms(raw), ratioOf(lib, raw))
+
+	wr := rand.New(rand.NewPCG(13, 13)) // apart from r: the queries above stay those of earlier runs
+	writes := make([]storage.DocumentInput, cfg.Writes)
+	for i := range writes {
+		writes[i] = storage.DocumentInput{Source: fmt.Sprintf("write-%d", i), Content: sentence(wr, vocab, 40)}
+	}
+	alone, busy, took, err := searchWhileIngesting(ctx, e.store, viewer, queries, writes)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "\n| default hybrid of %s | p50 | p95 | searches |\n|---|---|---|---|\n", orgName(0))
+	fmt.Fprintf(w, "| alone (before and after) | %s | %s | %d |\n", ms(percentile(alone, 50)), ms(percentile(alone, 95)), len(alone))
+	fmt.Fprintf(w, "| while another organization ingests %d documents (%.0f rows/s) | %s | %s | %d |\n", len(writes),
+		float64(len(writes))/took.Seconds(), ms(percentile(busy, 50)), ms(percentile(busy, 95)), len(busy))
 	return nil
+}
+
+// searchWhileIngesting times st's default hybrid search as viewer alone,
+// then while another organization ingests docs in batches of 250 (a bulk
+// import's shape), then alone again; took is the ingest's time. The
+// writes share the searched tables and their GIN index, whose pending
+// list every search reads until it is merged.
+func searchWhileIngesting(ctx context.Context, st *storage.Store, viewer context.Context, queries []string,
+	docs []storage.DocumentInput) (alone, busy []time.Duration, took time.Duration, err error) {
+	search := func(q string) (time.Duration, error) {
+		start := time.Now()
+		_, err := st.Search(viewer, storage.SearchRequest{Query: q, Limit: 10})
+		return time.Since(start), err
+	}
+	aloneRound := func() error {
+		for _, q := range queries[:min(len(queries), 100)] {
+			d, err := search(q)
+			if err != nil {
+				return err
+			}
+			alone = append(alone, d)
+		}
+		return nil
+	}
+	if err := aloneRound(); err != nil {
+		return nil, nil, 0, err
+	}
+	writer := access.NewContext(ctx, access.Viewer{OrganizationID: "bench-writer", Role: access.RoleAdmin})
+	writer, stop := context.WithCancel(writer)
+	defer stop()
+	done := make(chan error, 1)
+	start := time.Now()
+	go func() {
+		for batch := range slices.Chunk(docs, 250) {
+			if _, err := st.IngestMany(writer, batch); err != nil {
+				done <- err
+				return
+			}
+		}
+		done <- nil
+	}()
+	for i := 0; took == 0; i++ {
+		d, err := search(queries[i%len(queries)])
+		if err != nil {
+			stop()
+			<-done // the ingest ends with its context
+			return nil, nil, 0, err
+		}
+		busy = append(busy, d)
+		select {
+		case err := <-done:
+			if err != nil {
+				return nil, nil, 0, fmt.Errorf("bench: ingest beside searches: %w", err)
+			}
+			took = time.Since(start)
+		default:
+		}
+	}
+	if err := aloneRound(); err != nil {
+		return nil, nil, 0, err
+	}
+	slices.Sort(alone)
+	slices.Sort(busy)
+	return alone, busy, took, nil
 }
 
 // searchTiming is one row of the latency table: a store and a request

@@ -131,6 +131,7 @@ func runBench(ctx context.Context, url string, args []string, stdout, stderr io.
 	fs.IntVar(&scfg.Organizations, "organizations", scfg.Organizations, "knowledge: organizations they spread over")
 	fs.IntVar(&scfg.Queries, "queries", scfg.Queries, "knowledge: queries per measurement")
 	fs.IntVar(&scfg.Passes, "passes", scfg.Passes, "knowledge: timed passes over the queries (after one warm-up pass)")
+	fs.IntVar(&scfg.Writes, "writes", scfg.Writes, "knowledge: documents another organization ingests while the last searches run")
 	fs.IntVar(&cfg.Conversations, "conversations", cfg.Conversations, "conversations to load")
 	fs.IntVar(&cfg.Messages, "messages", cfg.Messages, "messages to load, spread over the conversations")
 	fs.IntVar(&cfg.Appends, "appends", cfg.Appends, "appends measured per path")
