@@ -47,7 +47,7 @@ func TestRunSearchSmall(t *testing.T) {
 	for _, want := range []string{"| library (IngestMany, tx, COPY) |", "HNSW build, then VACUUM ANALYZE:", "own HNSW index (2, built concurrently)",
 		"| default (lexical) | hybrid | 10% set |",
 		"| semantic stand-in | dense (HNSW) | none |", "| dense arm recall@10 against exact search",
-		"hybrid p50: library", "| alone (before and after) |", "| while another organization ingests 300 documents ("} {
+		"hybrid p50: library", "| alone, before |", "| while another organization ingests 300 documents (", "| alone, after"} {
 		require.Contains(t, out.String(), want)
 	}
 	// Counting ties can only find more; both are fractions; unfiltered, the
