@@ -2,6 +2,7 @@ package bench
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -261,8 +262,10 @@ func searchWhileIngesting(ctx context.Context, st *storage.Store, viewer context
 	for i := 0; took == 0; i++ {
 		d, err := search(queries[i%len(queries)])
 		if err != nil {
-			stop()
-			<-done // the ingest ends with its context
+			stop() // the ingest ends with its context; any other failure of it is reported too
+			if ingest := <-done; ingest != nil && !errors.Is(ingest, context.Canceled) {
+				err = errors.Join(err, ingest)
+			}
 			return nil, nil, nil, 0, err
 		}
 		busy = append(busy, d)
