@@ -3,6 +3,7 @@ package storage_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -128,20 +129,35 @@ func TestWithTxRollsBack(t *testing.T) {
 
 func TestWithTxRollsBackOnCancelledContext(t *testing.T) {
 	t.Parallel()
-	st := storagetest.Store(t)
-	ctx, cancel := context.WithCancel(viewer(t.Context()))
-	err := st.WithTx(ctx, func(tx *storage.Tx) error {
-		if _, err := tx.CreateConversation(ctx, storage.NewConversation{ID: "ent", Platform: "web"}); err != nil {
-			return err
-		}
-		cancel()
-		return ctx.Err()
-	})
-	require.ErrorIs(t, err, context.Canceled)
-	require.Zero(t, countConversations(t, st))
-	// The pool still works afterwards.
-	_, err = st.CreateConversation(viewer(t.Context()), storage.NewConversation{ID: "after", Platform: "web"})
-	require.NoError(t, err)
+	// A cancelled statement can fail as a lost connection (pgx closes it
+	// mid-COPY), which does not wrap the context's error: the transaction's
+	// error names the cancellation either way.
+	lost := fmt.Errorf("%w: read tcp: use of closed network connection", storage.ErrConnectionLost)
+	for name, failure := range map[string]func(ctx context.Context) error{
+		"ContextError":   func(ctx context.Context) error { return ctx.Err() },
+		"ConnectionLost": func(context.Context) error { return lost },
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			st := storagetest.Store(t)
+			ctx, cancel := context.WithCancel(viewer(t.Context()))
+			err := st.WithTx(ctx, func(tx *storage.Tx) error {
+				if _, err := tx.CreateConversation(ctx, storage.NewConversation{ID: "ent", Platform: "web"}); err != nil {
+					return err
+				}
+				cancel()
+				return failure(ctx)
+			})
+			require.ErrorIs(t, err, context.Canceled)
+			if name == "ConnectionLost" {
+				require.ErrorIs(t, err, storage.ErrConnectionLost)
+			}
+			require.Zero(t, countConversations(t, st))
+			// The pool still works afterwards.
+			_, err = st.CreateConversation(viewer(t.Context()), storage.NewConversation{ID: "after", Platform: "web"})
+			require.NoError(t, err)
+		})
+	}
 }
 
 func TestAppendInsideWithTxJoinsTheTransaction(t *testing.T) {

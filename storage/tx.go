@@ -59,6 +59,12 @@ func (s *Store) WithTx(ctx context.Context, fn func(tx *Tx) error) (err error) {
 		}
 	}()
 	if err := fn(tx); err != nil {
+		// A context that ended can fail a statement as a lost connection
+		// (pgx closes it mid-COPY), which does not say why: the caller's
+		// cancellation or deadline does.
+		if cause := ctx.Err(); cause != nil && !errors.Is(err, cause) {
+			err = fmt.Errorf("%w: %w", cause, err)
+		}
 		return errors.Join(err, rollback())
 	}
 	if err := ptx.Commit(context.WithoutCancel(ctx)); err != nil {
