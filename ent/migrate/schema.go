@@ -116,14 +116,6 @@ var (
 					Type:    "hnsw",
 				},
 			},
-			{
-				Name:    "chunk_document_sets",
-				Unique:  false,
-				Columns: []*schema.Column{ChunksColumns[10]},
-				Annotation: &entsql.IndexAnnotation{
-					Type: "GIN",
-				},
-			},
 		},
 	}
 	// ConnectorConfigsColumns holds the columns for the "connector_configs" table.
