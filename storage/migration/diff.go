@@ -102,7 +102,8 @@ func diffOptions(dir migrate.Dir, mode entschema.Mode) []entschema.MigrateOption
 // databaseManaged adds to the desired schema what ent cannot declare: the
 // database-computed columns (identity seq on messages and checkpoints), the
 // chunks' tsvector (written by storage, under the store's text search
-// configuration) with its GIN index, and the composite
+// configuration) with its GIN index, the GIN of the document sets with the
+// organization (btree_gin, which the dev database need not have), and the composite
 // foreign keys that keep rows consistent with their parents. Expressions are
 // written exactly as PostgreSQL prints them, so a migrated database shows no
 // drift.
@@ -113,7 +114,7 @@ func databaseManaged(next entschema.Differ) entschema.Differ {
 				return nil, err
 			}
 		}
-		if err := contentTSV(desired); err != nil {
+		if err := chunkSearch(desired); err != nil {
 			return nil, err
 		}
 		for _, fk := range ConsistencyKeys {
@@ -189,7 +190,8 @@ func identity(s *atlas.Schema, table, column string) error {
 	return nil
 }
 
-func contentTSV(s *atlas.Schema) error {
+// chunkSearch adds the chunks' tsvector and the GIN indexes searches filter by.
+func chunkSearch(s *atlas.Schema) error {
 	t, ok := s.Table("chunks")
 	if !ok {
 		return errors.New("migration: table chunks not in the ent schema")
