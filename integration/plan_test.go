@@ -272,7 +272,16 @@ func TestOrganizationIndex(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, want, strings.Contains(plan, own), plan)
 	}
+	// Whether the searches' check takes the organization's branch (the plan
+	// shows both branches, each under its check).
+	serves := func(want bool) {
+		t.Helper()
+		got, err := vector.OrganizationGraphServes(t.Context(), st.Pool(), org)
+		require.NoError(t, err)
+		require.Equal(t, want, got)
+	}
 	usesOwn(member, false)
+	serves(false)
 	// An index of the earlier definition under the name (full-precision
 	// unit vectors), which searches cannot use, is rebuilt.
 	var legacy string
@@ -287,6 +296,7 @@ func TestOrganizationIndex(t *testing.T) {
 		_, err := tx.Exec(t.Context(), legacy)
 		return err
 	}))
+	serves(false) // its searches walk the global graph until the index is rebuilt
 	for range 2 {
 		require.NoError(t, st.IndexOrganization(sys, org))
 	}
@@ -294,6 +304,7 @@ func TestOrganizationIndex(t *testing.T) {
 	require.NoError(t, st.Pool().QueryRow(t.Context(), `SELECT pg_get_indexdef(to_regclass($1))`, vector.OrganizationIndex(org)).Scan(&definition))
 	require.Contains(t, definition, fmt.Sprintf("((l2_normalize(embedding))::halfvec(%d)) halfvec_cosine_ops)", schema.EmbeddingDimensions))
 	usesOwn(member, true)
+	serves(true)
 	usesOwn(others, false)
 
 	fullPage := func() {
@@ -330,12 +341,14 @@ WHERE id = ANY($1) AND organization_id = $2 AND acl && '{*,user:u}'`, ids, org).
 		vector.OrganizationIndex(org))
 	require.NoError(t, err)
 	usesOwn(member, false) // the planner skips an invalid index
-	fullPage()             // from the global graph
+	serves(false)
+	fullPage() // from the global graph
 	require.NoError(t, st.IndexOrganization(sys, org))
 	usesOwn(member, true)
 
 	require.NoError(t, st.DropOrganizationIndex(sys, org))
 	usesOwn(member, false)
+	serves(false)
 }
 
 // TestOrganizationIndexBuilds: an index build is not cut by the pool's

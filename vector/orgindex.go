@@ -76,12 +76,28 @@ func DropOrganizationIndex(ctx context.Context, q Querier, org string) error {
 	return nil
 }
 
+// graphServes holds for an index i (pg_index) that organization searches
+// can walk: valid, and over the expression they order by (half-precision
+// unit vectors). An index of an earlier definition under the name would
+// leave their branch no index — an exact scan of the organization — so
+// they walk the global graph until IndexOrganization rebuilds it.
+const graphServes = `i.indisvalid AND pg_get_indexdef(i.indexrelid) LIKE '%(l2_normalize(embedding))::halfvec(%) halfvec_cosine_ops)%'`
+
+// OrganizationGraphServes reports whether org's semantic searches walk its
+// own graph: the check each of them makes.
+func OrganizationGraphServes(ctx context.Context, q Querier, org string) (bool, error) {
+	var serves bool
+	err := q.QueryRow(ctx, `SELECT `+ownGraph, pgx.NamedArgs{"own_index": OrganizationIndex(org)}).Scan(&serves)
+	if err != nil {
+		return false, fmt.Errorf("vector: organization index: %w", err)
+	}
+	return serves, nil
+}
+
 // indexState reports whether the chunks table has the index name, and
-// whether it is valid and of the current definition (half-precision unit
-// vectors, organizationGraphM).
+// whether it serves searches with the current graph (organizationGraphM).
 func indexState(ctx context.Context, q Querier, name string) (exists, current bool, err error) {
-	err = q.QueryRow(ctx, `SELECT i.indisvalid AND pg_get_indexdef(i.indexrelid) LIKE '%(l2_normalize(embedding))::halfvec(%) halfvec_cosine_ops)%'
-	AND pg_get_indexdef(i.indexrelid) LIKE '%m=''' || $2::int || '''%'
+	err = q.QueryRow(ctx, `SELECT `+graphServes+` AND pg_get_indexdef(i.indexrelid) LIKE '%m=''' || $2::int || '''%'
 FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
 WHERE i.indrelid = 'chunks'::regclass AND c.relname = $1`, name, organizationGraphM).Scan(&current)
 	switch {

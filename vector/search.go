@@ -157,8 +157,9 @@ var organizationArm = "(" + graphScan(" AND (SELECT "+ownGraph+")", organization
 // is normalised too: no value of it overflows half precision.
 const organizationGraphOrder = "l2_normalize(c.embedding)::halfvec({dimensions}) <=> l2_normalize(@vector)::halfvec({dimensions})"
 
-// ownGraph: the organization's own index exists and is valid.
-const ownGraph = `EXISTS (SELECT FROM pg_index i WHERE i.indexrelid = to_regclass(@own_index) AND i.indisvalid)`
+// ownGraph: the organization's own index exists and serves its searches
+// (see graphServes).
+const ownGraph = `EXISTS (SELECT FROM pg_index i WHERE i.indexrelid = to_regclass(@own_index) AND ` + graphServes + `)`
 
 // graphScan is an HNSW scan in the order of distance, where also the
 // condition holds. Iterative scans (relaxed_order) return rows only
