@@ -103,10 +103,10 @@ func diffOptions(dir migrate.Dir, mode entschema.Mode) []entschema.MigrateOption
 // database-computed columns (identity seq on messages and checkpoints), the
 // chunks' tsvector (written by storage, under the store's text search
 // configuration) with its GIN index, the GIN of the document sets with the
-// organization (btree_gin, which the dev database need not have), and the composite
-// foreign keys that keep rows consistent with their parents. Expressions are
-// written exactly as PostgreSQL prints them, so a migrated database shows no
-// drift.
+// organization (btree_gin, which the dev database need not have), and the
+// composite foreign keys that keep rows consistent with their parents.
+// Expressions are written exactly as PostgreSQL prints them, so a migrated
+// database shows no drift.
 func databaseManaged(next entschema.Differ) entschema.Differ {
 	return entschema.DiffFunc(func(current, desired *atlas.Schema) ([]atlas.Change, error) {
 		for _, t := range []string{"messages", "checkpoints"} {
