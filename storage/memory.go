@@ -77,7 +77,7 @@ func (m *Memories) Store(ctx context.Context, in NewMemory) (*ent.Memory, error)
 	if err != nil {
 		return nil, err
 	}
-	if isZero(vecs[0]) {
+	if vector.IsZero(vecs[0]) {
 		return nil, invalid("content", "has no words to embed")
 	}
 	hash := contentHash(in.Content)
@@ -141,7 +141,7 @@ func (m *Memories) Recall(ctx context.Context, query string, k int, minSimilarit
 	if err != nil {
 		return nil, err
 	}
-	if k == 0 || isZero(vecs[0]) {
+	if k == 0 || vector.IsZero(vecs[0]) {
 		return []Recalled{}, nil
 	}
 	hits, err := vector.RecallMemories(ctx, m.q, m.ns, vecs[0], k, 1-minSimilarity)
@@ -202,15 +202,6 @@ func (o ops) SweepExpiredMemories(ctx context.Context, batch int) (int, error) {
 func contentHash(s string) string {
 	sum := sha256.Sum256([]byte(s))
 	return hex.EncodeToString(sum[:])
-}
-
-func isZero(v []float32) bool {
-	for _, x := range v {
-		if x != 0 {
-			return false
-		}
-	}
-	return true
 }
 
 func sameUser(a, b *string) bool {

@@ -105,29 +105,14 @@ func (s *Store) embedQuery(ctx context.Context, q vector.Querier, p *vector.Sear
 		if err != nil {
 			return err
 		}
-		if !isZero(vecs[0]) {
+		if !vector.IsZero(vecs[0]) {
 			p.Vector = vecs[0]
 		}
 		return nil
 	}
-	read, err := vector.Read(ctx, q, p.TextSearchConfig, []string{p.Text})
-	if err != nil {
-		return err
-	}
-	words := make([]string, len(read[0].TSVector.Lexemes))
-	for i, l := range read[0].TSVector.Lexemes {
-		words[i] = l.Word
-	}
-	vecs, err := s.cfg.embed(ctx, words)
-	if err != nil {
-		return err
-	}
-	for i, w := range words {
-		if !isZero(vecs[i]) {
-			p.Lexemes = append(p.Lexemes, vector.Lexeme{Text: w, Vector: vecs[i]})
-		}
-	}
-	return nil
+	var err error
+	p.Lexemes, err = vector.QueryLexemes(ctx, q, p.TextSearchConfig, p.Text, s.cfg.embed)
+	return err
 }
 
 // searchParams checks req and turns it into the statement's parameters for

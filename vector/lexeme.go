@@ -78,6 +78,43 @@ type Lexeme struct {
 	Vector []float32
 }
 
+// QueryLexemes reads text under config and embeds each of its lexemes
+// alone: a lexical query (SearchParams.Lexemes). A lexeme whose vector is
+// zero (nothing the embedder hashes) has no direction and is left out.
+func QueryLexemes(ctx context.Context, q Querier, config, text string,
+	embed func(context.Context, []string) ([][]float32, error),
+) ([]Lexeme, error) {
+	read, err := Read(ctx, q, config, []string{text})
+	if err != nil {
+		return nil, err
+	}
+	words := make([]string, len(read[0].TSVector.Lexemes))
+	for i, l := range read[0].TSVector.Lexemes {
+		words[i] = l.Word
+	}
+	vecs, err := embed(ctx, words)
+	if err != nil {
+		return nil, err
+	}
+	var out []Lexeme
+	for i, w := range words {
+		if !IsZero(vecs[i]) {
+			out = append(out, Lexeme{Text: w, Vector: vecs[i]})
+		}
+	}
+	return out, nil
+}
+
+// IsZero reports whether v is all zeros: no cosine direction.
+func IsZero(v []float32) bool {
+	for _, x := range v {
+		if x != 0 {
+			return false
+		}
+	}
+	return true
+}
+
 // lexemeArgs are the statement's arguments for a lexical query: lexemes
 // and their vectors, sparse (a hashed word sets a few coordinates).
 func lexemeArgs(ls []Lexeme) (texts, vectors []string) {
