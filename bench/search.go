@@ -568,7 +568,7 @@ func libraryVsRaw(ctx context.Context, e *env, st *storage.Store, viewer context
 	if err != nil {
 		return 0, 0, err
 	}
-	_, lexical := st.Embedder().(embed.Deterministic)
+	lexical := embed.IsLexical(st.Embedder())
 	var lib, raw []time.Duration
 	library := func(q string) ([]vector.Hit, error) {
 		return st.Search(viewer, storage.SearchRequest{Query: q, Limit: 10})

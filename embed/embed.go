@@ -30,6 +30,14 @@ type Deterministic struct {
 
 var _ Embedder = Deterministic{}
 
+// IsLexical reports whether e hashes words (the deterministic embedder):
+// its vectors are bags of words, which a store embeds as the full-text
+// index reads text and searches by the query's lexemes.
+func IsLexical(e Embedder) bool {
+	_, ok := e.(Deterministic)
+	return ok
+}
+
 // NewDeterministic returns a Deterministic embedder of width n.
 func NewDeterministic(n int) Deterministic { return Deterministic{N: n} }
 

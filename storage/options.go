@@ -107,10 +107,7 @@ func (c config) String() string {
 // lexical reports whether the embedder hashes words (the deterministic
 // one): it then embeds lexemes, as the full-text index reads text, and the
 // search weighs a query's lexemes by IDF.
-func (c config) lexical() bool {
-	_, ok := c.embedder.(embed.Deterministic)
-	return ok
-}
+func (c config) lexical() bool { return embed.IsLexical(c.embedder) }
 
 // embed runs the embedder and checks its answer once for every caller: one
 // vector per text, each as wide as the embedding columns, all values finite.

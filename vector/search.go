@@ -140,7 +140,7 @@ ORDER BY r.place`
 
 // semanticArm is the dense arm of a semantic query: the HNSW operator
 // itself, so the index serves it, under the request's filters.
-var semanticArm = graphScan("", "c.embedding <=> @vector")
+var semanticArm = graphScan("", globalGraphOrder)
 
 // organizationArm is the dense arm of a semantic query in one
 // organization: its own graph when it has one (see
@@ -149,7 +149,11 @@ var semanticArm = graphScan("", "c.embedding <=> @vector")
 // unit vectors, so the planner cannot serve that branch from the global
 // graph, which it would prefer.
 var organizationArm = "(" + graphScan(" AND (SELECT "+ownGraph+")", organizationGraphOrder) +
-	")\n\tUNION ALL\n\t(" + graphScan(" AND NOT (SELECT "+ownGraph+")", "c.embedding <=> @vector") + ")"
+	")\n\tUNION ALL\n\t(" + graphScan(" AND NOT (SELECT "+ownGraph+")", globalGraphOrder) + ")"
+
+// globalGraphOrder is the order the global graph serves: the embedding's
+// cosine distance.
+const globalGraphOrder = "c.embedding <=> @vector"
 
 // organizationGraphOrder is the order an organization's graph serves: the
 // embedding's cosine distance, in half precision ({dimensions}: the
